@@ -1,0 +1,6 @@
+/* stub */
+#include "grub2/grub2.h"
+#include <errno.h>
+static int grub2_parse(const struct config_source *src, const char *text, size_t len, struct menu *m) { return -ENOTSUP; }
+static const char *const grub2_paths[] = { "/boot/grub/grub.cfg", "/grub/grub.cfg", "/boot/grub2/grub.cfg", "/grub2/grub.cfg", "/EFI/*/grub.cfg", "/boot/efi/EFI/*/grub.cfg", NULL };
+const struct config_format config_format_grub2 = { .name = "grub2", .paths = grub2_paths, .parse = grub2_parse };

@@ -1,0 +1,23 @@
+/* limits.h — every bound kxboot puts on its inputs, in one place (see kxboot(8), LIMITS). */
+#pragma once
+
+/* Config files */
+#define CONFIG_FILE_MAX (4u << 20)	/* bytes read from one config file */
+#define CONFIG_LINE_MAX 65536		/* bytes in one logical line */
+#define CONFIG_INCLUDE_DEPTH_MAX 16	/* source/configfile/INCLUDE nesting */
+#define CONFIG_FILES_MAX 256		/* files read for one menu (source loops) */
+#define MENU_ENTRIES_MAX 4096		/* menu entries in one menu */
+#define MENU_DEPTH_MAX 16		/* submenu nesting */
+
+/* GRUB script interpreter */
+#define GRUB_NEST_MAX 128		/* nesting of blocks while parsing */
+#define GRUB_CALL_DEPTH_MAX 64		/* function recursion */
+#define GRUB_STEPS_MAX 2000000		/* commands executed for one config */
+#define GRUB_WORD_MAX (1u << 20)	/* bytes in one expanded word */
+#define GRUB_ARGS_MAX 4096		/* words in one command */
+#define GRUB_VARS_MAX 4096		/* variables in one context */
+#define GRUBENV_SIZE_MAX 65536		/* bytes read from a grubenv file */
+
+/* Boot Loader Specification */
+#define BLS_ENTRIES_MAX 1024		/* entry files read from one directory */
+#define DIR_ENTRIES_MAX 4096		/* names listed in one directory */
