@@ -34,6 +34,8 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+SUPPORT_SRCS := $(sort $(wildcard tests/support/*.c))
+SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/obj/%.o)
 
 all: $(BUILD)/kxboot
 
@@ -48,9 +50,10 @@ $(BUILD)/libkxboot.a: $(LIB_OBJS)
 $(BUILD)/kxboot: $(BUILD)/obj/src/main.o $(BUILD)/libkxboot.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libkxboot.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(SUPPORT_OBJS) $(BUILD)/libkxboot.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libkxboot.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit -Itests/support $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) \
+		$(BUILD)/libkxboot.a $(LDLIBS)
 
 tests: $(BUILD)/kxboot $(UNIT_BINS)
 
@@ -62,14 +65,16 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
 
 fuzzers:
 	$(MAKE) BUILD=$(FUZZ_BUILD)/lib CC=clang VARIANT_CFLAGS="$(FUZZ_CFLAGS)" \
-		VARIANT_LDFLAGS="-fsanitize=address,undefined" $(FUZZ_BUILD)/lib/libkxboot.a
+		VARIANT_LDFLAGS="-fsanitize=address,undefined" $(FUZZ_BUILD)/lib/libkxboot.a \
+		$(SUPPORT_SRCS:%.c=$(FUZZ_BUILD)/lib/obj/%.o)
 	$(MAKE) $(FUZZ_BINS)
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_BUILD)/lib/libkxboot.a
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -Isrc -I. $(PKG_CFLAGS) \
+	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -Isrc -I. -Itests/support $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(FUZZ_BUILD)/lib/libkxboot.a $(LDLIBS)
+		-o $@ $< $(SUPPORT_SRCS:%.c=$(FUZZ_BUILD)/lib/obj/%.o) \
+		$(FUZZ_BUILD)/lib/libkxboot.a $(LDLIBS)
 
 fuzz: fuzzers
 	tests/fuzz/run.sh --long $(FUZZ_SECONDS) $(FUZZ_BUILD)
