@@ -199,7 +199,8 @@ static int volume_open(const struct volume *v, const char *path, int flags)
 	if (!*path)
 		path = ".";
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+		/* openat2 refuses O_NOCTTY next to O_PATH. */
+		.flags = (uint64_t)(flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY)),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, v->dirfd, path, &how, sizeof(how));
