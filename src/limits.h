@@ -12,7 +12,8 @@
 /* GRUB script interpreter */
 #define GRUB_NEST_MAX 128		/* nesting of blocks while parsing */
 #define GRUB_CALL_DEPTH_MAX 64		/* function recursion */
-#define GRUB_STEPS_MAX 200000		/* commands executed for one config */
+#define GRUB_STEPS_MAX 2000000		/* commands executed for one config */
+#define GRUB_STATEMENT_STEPS_MAX 100000	/* commands run by one top-level statement or entry */
 #define GRUB_WORD_MAX 65536		/* bytes in one word, as written or expanded */
 #define GRUB_EXPAND_BYTES_MAX (64u << 20) /* bytes produced by expansion for one config */
 #define GRUB_ENV_BYTES_MAX (1u << 20)	/* bytes held by one context's variables */

@@ -8,7 +8,7 @@ enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 extern enum log_level log_max_level;
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void log_vmsg(enum log_level level, const char *fmt, va_list ap);
+void log_vmsg(enum log_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* A problem in an input file, reported as "file:line: message". */
 void log_at(enum log_level level, const char *file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -165,7 +165,7 @@ static int cmd_eval(struct interp *in, char **argv, size_t argc)
 	}
 	char *text = strbuf_steal(&sb);
 	in->include_depth++;
-	interp_run_text(in, in->file ? in->file : "eval", text, strlen(text));
+	interp_run_text(in, in->file ? in->file : "eval", text, strlen(text), false);
 	in->include_depth--;
 	free(text);
 	return in->status;

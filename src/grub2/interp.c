@@ -71,8 +71,6 @@ void grub_env_set(struct interp *in, const char *name, const char *value)
 	size_t old = v && v->value ? strlen(v->value) : 0;
 	if (in->env->bytes - old + len > GRUB_ENV_BYTES_MAX) {
 		interp_warn(in, "variables larger than %u bytes, '%s' not set", GRUB_ENV_BYTES_MAX, name);
-		in->limit_hit = true;
-		in->flow = FLOW_STOP;
 		return;
 	}
 	v = env_slot(in, name);
@@ -447,6 +445,13 @@ static bool step(struct interp *in)
 		in->flow = FLOW_STOP;
 		return false;
 	}
+	if (++in->statement_steps > GRUB_STATEMENT_STEPS_MAX) {
+		if (in->flow != FLOW_ABORT)
+			interp_warn(in, "statement ran more than %u commands, stopped",
+				    GRUB_STATEMENT_STEPS_MAX);
+		in->flow = FLOW_ABORT;
+		return false;
+	}
 	return true;
 }
 
@@ -697,6 +702,7 @@ static void run_entry(struct interp *in, struct pending_item *item, struct menu_
 	in->entry = e;
 	in->file = item->file;
 	in->flow = FLOW_NORMAL;
+	in->statement_steps = 0;
 	interp_run_block(in, &item->body->bodies[0]);
 	if (!in->limit_hit)
 		in->flow = FLOW_NORMAL;
@@ -731,6 +737,7 @@ static void run_pending(struct interp *in, struct pending_list *items, struct me
 		context_enter(in, &save, &env, &sub);
 		in->frame = (struct grub_frame){ .argv = item->params.v, .argc = item->params.n };
 		in->file = item->file;
+		in->statement_steps = 0;
 		if (item->body->n_branches)
 			interp_run_block(in, &item->body->bodies[0]);
 		if (!in->limit_hit)
@@ -746,7 +753,7 @@ static void run_pending(struct interp *in, struct pending_list *items, struct me
 
 /* ---- files ------------------------------------------------------------------------------- */
 
-int interp_run_text(struct interp *in, const char *name, const char *text, size_t len)
+int interp_run_text(struct interp *in, const char *name, const char *text, size_t len, bool top)
 {
 	struct script *s = xcalloc(1, sizeof(*s));
 	char *file = xstrdup(name);
@@ -757,11 +764,20 @@ int interp_run_text(struct interp *in, const char *name, const char *text, size_
 	const char *saved_file = in->file;
 	unsigned saved_line = in->line;
 	in->file = file;
-	interp_run_block(in, &s->top);
+	if (top) {
+		for (size_t i = 0; i < s->top.n && (in->flow == FLOW_NORMAL || in->flow == FLOW_ABORT); i++) {
+			in->flow = FLOW_NORMAL;
+			in->statement_steps = 0;
+			run_node(in, s->top.nodes[i]);
+		}
+		if (in->flow == FLOW_ABORT)
+			in->flow = FLOW_NORMAL;
+	} else {
+		interp_run_block(in, &s->top);
+	}
 	in->file = saved_file;
 	in->line = saved_line;
-	/* file is referenced by pending items via their own copies; the script holds this one */
-	strv_push(&in->warned, NULL), in->warned.n--; /* keep vector terminated */
+	/* Pending items keep copies of the file name; the parsed script no longer needs it. */
 	s->file = NULL;
 	free(file);
 	return 0;
@@ -794,7 +810,7 @@ int interp_source_file(struct interp *in, const char *path_word, bool new_contex
 	in->include_depth++;
 	char *name = xstrdup(path);
 	if (!new_context) {
-		interp_run_text(in, name, text, len);
+		interp_run_text(in, name, text, len, false);
 		if (in->flow == FLOW_RETURN)
 			in->flow = FLOW_NORMAL;
 	} else {
@@ -817,7 +833,7 @@ int interp_source_file(struct interp *in, const char *path_word, bool new_contex
 		free(config_file);
 		free(prefixed_dir);
 		free(dir);
-		interp_run_text(in, name, text, len);
+		interp_run_text(in, name, text, len, true);
 		if (!in->limit_hit)
 			in->flow = FLOW_NORMAL;
 		context_leave(in, &save);
@@ -964,7 +980,7 @@ int grub2_run(const struct config_source *src, const char *text, size_t len, str
 	m->source_path = xstrdup(src->path);
 	m->source_device = xstrdup(src->device);
 	set_initial_env(&in);
-	interp_run_text(&in, src->path, text, len);
+	interp_run_text(&in, src->path, text, len, true);
 	in.flow = FLOW_NORMAL;
 	bool limited = in.limit_hit;
 	/* The menu is read once the config has run, with the variables it left. */

@@ -35,6 +35,7 @@ enum grub_flow {
 	FLOW_CONTINUE,
 	FLOW_RETURN,
 	FLOW_STOP, /* exit, a configfile that took over, or a limit hit: unwind the file */
+	FLOW_ABORT, /* one statement ran too long: unwind to the next top-level statement */
 };
 
 /* A menuentry or submenu met while running a config; turned into boot entries once the
@@ -78,6 +79,7 @@ struct interp {
 	unsigned include_depth;
 	unsigned files_read;
 	unsigned long steps;
+	unsigned long statement_steps;
 	unsigned long expanded; /* bytes produced by expansion */
 	bool limit_hit;
 	const char *file; /* file being run, for messages */
@@ -97,7 +99,8 @@ void grub_env_free(struct grub_env *env);
 /* Run a block / a parsed file / a file on a volume. */
 void interp_run_block(struct interp *in, const struct block *b);
 int interp_source_file(struct interp *in, const char *path_word, bool new_context);
-int interp_run_text(struct interp *in, const char *name, const char *text, size_t len);
+/* Parse and run text. top: each top-level statement gets its own command budget. */
+int interp_run_text(struct interp *in, const char *name, const char *text, size_t len, bool top);
 /* Turn a GRUB path ("(hd0,1)/x", "($root)/x" already expanded, "/x") into a volume and an
  * absolute path. ret_device is a lookup id, or the device as written when unknown. */
 void interp_resolve_path(struct interp *in, const char *word, char **ret_device, char **ret_path);

@@ -633,6 +633,13 @@ void script_parse(struct script *s, const char *file, const char *text, size_t l
 {
 	struct parser p = { .s = s, .text = text, .len = len, .limit = len, .line = 1 };
 	s->file = file;
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		unsigned line = 1;
+		for (const char *c = text; c < nul; c++)
+			line += *c == '\n';
+		log_at(LOG_WARN, file, line, "NUL bytes in the file, read as blanks");
+	}
 	lex_next(&p);
 	for (;;) {
 		skip_separators(&p);
