@@ -361,19 +361,20 @@ static int cmd_regexp(struct interp *in, char **argv, size_t argc)
 
 /* ---- loaders ----------------------------------------------------------------------------- */
 
-/* GRUB's loader command line (lib/cmdline.c): arguments joined by spaces; an argument with a
- * space is put in double quotes, with '"' and '\' inside it escaped. */
+/* GRUB's loader command line (lib/cmdline.c): arguments joined by single spaces; every '\\',
+ * '\'' and '"' gets a backslash before it, and an argument with a space is put in double
+ * quotes (checked against GRUB 2.06, tests/corpus/GRUB-FACTS.md). */
 static char *loader_cmdline(char **argv, size_t argc)
 {
 	struct strbuf sb = { 0 };
 	for (size_t i = 0; i < argc; i++) {
 		if (i > 0)
 			strbuf_addc(&sb, ' ');
-		bool space = strpbrk(argv[i], " \t") != NULL;
+		bool space = strchr(argv[i], ' ') != NULL;
 		if (space)
 			strbuf_addc(&sb, '"');
 		for (const char *p = argv[i]; *p; p++) {
-			if (space && (*p == '"' || *p == '\\'))
+			if (*p == '"' || *p == '\\' || *p == '\'')
 				strbuf_addc(&sb, '\\');
 			strbuf_addc(&sb, *p);
 		}
@@ -583,7 +584,6 @@ static const struct grub_command commands[] = {
 	{ "sleep", cmd_ok },
 	{ "videoinfo", cmd_ok },
 	{ "vbeinfo", cmd_ok },
-	{ "gfxmode", cmd_ok },
 	{ "password", cmd_ok },
 	{ "password_pbkdf2", cmd_ok },
 	{ "nativedisk", cmd_ok },

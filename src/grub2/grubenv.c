@@ -1,5 +1,4 @@
-/* grubenv.c — GRUB's environment block, as grub-editenv writes it: the line
- * "# GRUB Environment Block", then name=value lines, padded with '#' to 1024 bytes. */
+/* grubenv.c — GRUB's environment block, read the way grub-core/lib/envblk.c iterates it. */
 #include "grub2/grubenv.h"
 
 #include <errno.h>
@@ -8,43 +7,69 @@
 #include "limits.h"
 #include "util.h"
 
-#define GRUBENV_HEADER "# GRUB Environment Block\n"
+#define GRUBENV_SIGNATURE "# GRUB Environment Block\n"
+
+/* Index just past the next '\n' at or after i (len + 1 when there is none, as envblk.c's
+ * find_next_line steps one past the end). */
+static size_t next_line(const char *text, size_t len, size_t i)
+{
+	while (i < len && text[i] != '\n')
+		i++;
+	return i + 1;
+}
 
 int grubenv_parse(const char *text, size_t len, grubenv_var_fn fn, void *ctx)
 {
+	const size_t sig_len = sizeof(GRUBENV_SIGNATURE) - 1;
+
 	if (len > GRUBENV_SIZE_MAX)
 		len = GRUBENV_SIZE_MAX;
-	size_t hlen = strlen(GRUBENV_HEADER);
-	if (len < hlen || memcmp(text, GRUBENV_HEADER, hlen) != 0)
+	if (len < sig_len || memcmp(text, GRUBENV_SIGNATURE, sig_len) != 0)
 		return -EINVAL;
-	size_t pos = hlen;
-	while (pos < len) {
-		size_t end = pos;
-		while (end < len && text[end] != '\n')
-			end++;
-		/* Padding and comments start with '#'. */
-		if (end > pos && text[pos] != '#') {
-			const char *eq = memchr(text + pos, '=', end - pos);
-			if (eq && eq > text + pos) {
-				char *name = xstrndup(text + pos, (size_t)(eq - (text + pos)));
-				struct strbuf value = { 0 };
-				/* grub-editenv escapes '\\' and newlines as "\\\\" and "\\n". */
-				for (const char *p = eq + 1; p < text + end; p++) {
-					if (*p == '\\' && p + 1 < text + end) {
-						p++;
-						strbuf_addc(&value, *p == 'n' ? '\n' : *p);
-					} else {
-						strbuf_addc(&value, *p);
-					}
-				}
-				char *v = strbuf_steal(&value);
-				if (!memchr(name, '\0', strlen(name)))
-					fn(ctx, name, v);
-				free(name);
-				free(v);
-			}
+
+	size_t i = sig_len;
+	while (i < len) {
+		/* '#' lines are comments and the padding that fills the block. */
+		if (text[i] == '#') {
+			i = next_line(text, len, i);
+			continue;
 		}
-		pos = end + 1;
+
+		/* The name runs to the first '=', across newlines if need be: GRUB does not
+		 * check, so a stray line without '=' swallows the next variable's name, and a
+		 * block without any '=' left ends the walk. */
+		size_t name_start = i;
+		while (i < len && text[i] != '=')
+			i++;
+		if (i >= len)
+			break;
+		size_t name_end = i++;
+
+		/* The value runs to the first newline not escaped by a backslash. */
+		size_t value_start = i;
+		while (i < len && text[i] != '\n') {
+			if (text[i] == '\\')
+				i++;
+			i++;
+		}
+		if (i >= len)
+			break; /* no end of line: GRUB drops this variable and stops */
+
+		/* grub-editenv writes '\' before '\' and before a newline; any escaped byte
+		 * stands for itself. */
+		struct strbuf value = { 0 };
+		for (size_t k = value_start; k < i; k++) {
+			if (text[k] == '\\')
+				k++;
+			strbuf_addc(&value, text[k]);
+		}
+		char *name = xstrndup(text + name_start, name_end - name_start);
+		char *val = strbuf_steal(&value);
+		fn(ctx, name, val);
+		free(name);
+		free(val);
+
+		i = next_line(text, len, i);
 	}
 	return 0;
 }

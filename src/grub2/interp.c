@@ -603,12 +603,22 @@ void interp_add_item(struct interp *in, const struct node *n, char **argv, size_
 					   (nlen == 4 && strncmp(a, "--id", 4) == 0) ||
 					   (nlen == 8 && strncmp(a, "--source", 8) == 0);
 			if (takes_value) {
-				if (eq)
+				/* GRUB's argument parser takes the next word as the value only when it
+				 * does not start with '-'; otherwise the whole command fails. */
+				if (eq) {
 					value = eq + 1;
-				else if (i + 1 < argc)
+				} else if (i + 1 < argc && argv[i + 1][0] != '-') {
 					value = argv[++i];
-				else
-					value = "";
+				} else {
+					interp_warn(in, "%s: missing value for option '%.*s', no entry made",
+						    item.submenu ? "submenu" : "menuentry", (int)nlen, a);
+					free(item.id);
+					free(item.title);
+					free(item.file);
+					strv_free(&item.params);
+					in->status = 1;
+					return;
+				}
 				if (nlen == 4) {
 					free(item.id);
 					item.id = value[0] ? xstrdup(value) : NULL;

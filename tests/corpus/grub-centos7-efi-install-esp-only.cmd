@@ -1,0 +1,1 @@
+--root grub/CentOS_7_x86_64_DVD_1810_efi_install_sda1

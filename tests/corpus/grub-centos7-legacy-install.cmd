@@ -1,0 +1,1 @@
+--root grub/CentOS_7_x86_64_DVD_1810_legacy_install_sda1

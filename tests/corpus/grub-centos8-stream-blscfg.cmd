@@ -1,0 +1,1 @@
+--root grub/CentOS_8_Stream_x86_64_blscfg_sda1

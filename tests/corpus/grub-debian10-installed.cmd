@@ -1,0 +1,1 @@
+--root grub/debian_10_4_installed

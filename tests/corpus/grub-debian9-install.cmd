@@ -1,0 +1,1 @@
+--root grub/debian_9_install

@@ -1,0 +1,1 @@
+--root grub/fedora_27_install

@@ -1,0 +1,1 @@
+--root grub/qubes_3_2_boot

@@ -1,0 +1,1 @@
+--root grub/rhel_7_8_installed

@@ -1,0 +1,1 @@
+--root grub/ubuntu_16_04_boot

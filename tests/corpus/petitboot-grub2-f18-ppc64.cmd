@@ -1,0 +1,1 @@
+--config petitboot/grub2-f18-ppc64.conf

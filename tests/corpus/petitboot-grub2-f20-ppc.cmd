@@ -1,0 +1,1 @@
+--config petitboot/grub2-f20-ppc.conf

@@ -1,0 +1,1 @@
+--config petitboot/grub2-rhel8.conf

@@ -1,0 +1,1 @@
+--config petitboot/grub2-ubuntu-13_04-x86.conf
