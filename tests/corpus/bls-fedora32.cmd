@@ -1,0 +1,1 @@
+--root bls/fedora_32

@@ -1,0 +1,1 @@
+--root bls/typeone --config /fedora.conf --format bls

@@ -1,0 +1,1 @@
+--root grub/rhel_7_8_another --config /boot/grub/grub.conf --format grub-legacy

@@ -1,0 +1,1 @@
+--root syslinux/debian_10_install

@@ -1,0 +1,1 @@
+--root syslinux/debian_9_install

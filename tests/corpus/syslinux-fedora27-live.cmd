@@ -1,0 +1,1 @@
+--root syslinux/fedora_27_install

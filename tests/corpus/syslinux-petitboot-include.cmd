@@ -1,0 +1,1 @@
+--root petitboot --config /syslinux-include-root.cfg --format syslinux

@@ -1,0 +1,1 @@
+--root syslinux/qubes_3_2_install
