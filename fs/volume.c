@@ -325,7 +325,20 @@ static const char *volume_lookup_grub_name(void *ctx, const char *id)
 	return v ? v->grub_name : NULL;
 }
 
+static int volume_lookup_open(void *ctx, const char *id, const char *path, int *ret_fd)
+{
+	const struct volume *v = volume_set_find(ctx, id);
+	if (!v)
+		return -ENODEV;
+	int fd = volume_open(v, path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	*ret_fd = fd;
+	return 0;
+}
+
 static const struct lookup_ops volume_lookup_ops = {
+	.open = volume_lookup_open,
 	.device = volume_lookup_device,
 	.search = volume_lookup_search,
 	.stat = volume_lookup_stat,

@@ -24,3 +24,8 @@
 /* Boot Loader Specification */
 #define BLS_ENTRIES_MAX 1024		/* entry files read from one directory */
 #define DIR_ENTRIES_MAX 4096		/* names listed in one directory */
+
+/* Loading */
+#define LOAD_KERNEL_MAX (256ull << 20)	/* bytes in one kernel image */
+#define LOAD_INITRD_MAX (2ull << 30)	/* bytes in all initrds of one entry together */
+#define DISK_WAIT_MS 5000		/* how long /init waits for block devices */

@@ -2,6 +2,10 @@
 #include "lookup.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int lookup_device(const struct lookup *lk, const char *name, const char **ret_id)
 {
@@ -47,4 +51,54 @@ const char *lookup_grub_name(const struct lookup *lk, const char *id)
 	if (!lk || !lk->ops->grub_name || !id)
 		return NULL;
 	return lk->ops->grub_name(lk->ctx, id);
+}
+
+int lookup_open(const struct lookup *lk, const char *id, const char *path, uint64_t max,
+		int *ret_fd)
+{
+	if (!lk || !id)
+		return -ENOENT;
+	if (lk->ops->open) {
+		int fd;
+		int r = lk->ops->open(lk->ctx, id, path, &fd);
+		if (r < 0)
+			return r;
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return -EISDIR;
+		}
+		if ((uint64_t)st.st_size > max) {
+			close(fd);
+			return -EFBIG;
+		}
+		*ret_fd = fd;
+		return 0;
+	}
+	char *data = NULL;
+	size_t len = 0;
+	int r = lookup_read(lk, id, path, max, &data, &len);
+	if (r < 0)
+		return r;
+	int fd = memfd_create("kxboot-file", MFD_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		free(data);
+		return r;
+	}
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			r = -errno;
+			free(data);
+			close(fd);
+			return r;
+		}
+		off += (size_t)w;
+	}
+	free(data);
+	lseek(fd, 0, SEEK_SET);
+	*ret_fd = fd;
+	return 0;
 }

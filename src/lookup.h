@@ -42,6 +42,9 @@ struct lookup_ops {
 		    size_t *ret_count);
 	/* The GRUB name of a volume ("hd0,gpt2") or NULL when unknown. Optional. */
 	const char *(*grub_name)(void *ctx, const char *id);
+	/* A read-only file descriptor on a regular file, for loading kernels without a copy.
+	 * Optional: lookup_open falls back to read into a memory file. */
+	int (*open)(void *ctx, const char *id, const char *path, int *ret_fd);
 };
 
 struct lookup {
@@ -59,3 +62,6 @@ int lookup_read(const struct lookup *lk, const char *id, const char *path, size_
 int lookup_list(const struct lookup *lk, const char *id, const char *path, char ***ret_names,
 		size_t *ret_count);
 const char *lookup_grub_name(const struct lookup *lk, const char *id);
+/* A readable fd for a regular file of at most max bytes (-EFBIG beyond). */
+int lookup_open(const struct lookup *lk, const char *id, const char *path, uint64_t max,
+		int *ret_fd);

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "init.h"
 
 static const struct cli_command commands[] = {
 	{ "list", cmd_list, "show the boot menu found on filesystems or in a config file" },
+	{ "boot", cmd_boot, "choose and load an entry (--dry-run prints the plan)" },
 };
 
 static void usage(FILE *out)
@@ -19,6 +21,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* In kxboot's own image the kernel starts us as /init. */
+	if (getpid() == 1)
+		return init_main();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
