@@ -95,7 +95,12 @@ check: deps
 	$(MAKE) tests
 	$(MAKE) asan
 	$(MAKE) fuzzers
+	$(MAKE) image
 	@tests/run.sh $(BUILD)
+
+demo: deps
+	$(MAKE) image
+	contrib/demo/demo.sh $(BUILD)
 
 install: $(BUILD)/kxboot
 	install -D -m 0755 $(BUILD)/kxboot $(DESTDIR)$(PREFIX)/bin/kxboot
@@ -107,4 +112,4 @@ clean:
 -include initrd/image.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-.PHONY: all tests check deps asan fuzz fuzzers install clean
+.PHONY: all tests check deps asan fuzz fuzzers install clean demo

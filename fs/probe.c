@@ -223,6 +223,10 @@ static int add_volume(struct volume_set *vs, const char *mount_root, const struc
 		log_warn("%s: more than one filesystem signature, not mounted", dev);
 		return r;
 	}
+	if (r == -ENOMEDIUM) {
+		log_debug("%s: no medium", dev);
+		return r;
+	}
 	if (r < 0) {
 		log_warn("%s: cannot be read: %s", dev, strerror(-r));
 		return r;
