@@ -110,6 +110,7 @@ clean:
 	rm -rf $(BUILD)
 
 -include initrd/image.mk
+-include bench/bench.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 .PHONY: all tests check deps asan fuzz fuzzers install clean demo

@@ -64,12 +64,12 @@ static size_t list_blockdevs(struct blockdev *devs, size_t max)
 			continue;
 		struct blockdev *b = &devs[n];
 		*b = (struct blockdev){ 0 };
-		snprintf(b->name, sizeof(b->name), "%s", de->d_name);
-		char path[256];
-		snprintf(path, sizeof(path), "/sys/class/block/%s/partition", de->d_name);
+		snprintf(b->name, sizeof(b->name), "%.63s", de->d_name);
+		char path[384];
+		snprintf(path, sizeof(path), "/sys/class/block/%.63s/partition", de->d_name);
 		if (read_sys_int(path, &b->partno) == 0) {
 			b->partition = true;
-			snprintf(path, sizeof(path), "/sys/class/block/%s/..", de->d_name);
+			snprintf(path, sizeof(path), "/sys/class/block/%.63s/..", de->d_name);
 			char real[512];
 			if (!realpath(path, real))
 				continue;

@@ -85,6 +85,11 @@ int config_load(const struct lookup *lk, const char *device, const char *path,
 		return r;
 	if (!fmt)
 		fmt = config_format_guess(path, text);
+	if (!fmt->parse) {
+		log_err("%s: a %s config is a directory, not a file", path, fmt->name);
+		free(text);
+		return -ENOTSUP;
+	}
 	r = fmt->parse(&src, text, len, ret_menu);
 	free(text);
 	return r;
