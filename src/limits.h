@@ -29,3 +29,15 @@
 #define LOAD_KERNEL_MAX (256ull << 20)	/* bytes in one kernel image */
 #define LOAD_INITRD_MAX (2ull << 30)	/* bytes in all initrds of one entry together */
 #define DISK_WAIT_MS 5000		/* how long /init waits for block devices */
+
+/* Network */
+#define FETCH_SIZE_MAX (2ull << 30)	/* bytes in one download */
+#define FETCH_REDIRECTS_MAX 5		/* HTTP redirects followed */
+#define FETCH_RETRIES_DEFAULT 3		/* extra attempts after a transient failure */
+#define FETCH_BACKOFF_MS 500		/* first retry delay, doubled each time, plus jitter */
+#define FETCH_BACKOFF_MAX_MS 8000
+#define FETCH_TIMEOUT_S 10		/* connect / per-packet time-out */
+#define FETCH_LOW_SPEED_S 20		/* below 1 KiB/s for this long: give up */
+#define TFTP_BLKSIZE_DEFAULT 1468	/* fits one Ethernet frame with IP/UDP/TFTP headers */
+#define TFTP_WINDOWSIZE_DEFAULT 16	/* RFC 7440 window */
+#define TFTP_RETRANSMITS_MAX 6		/* re-sends of one packet before giving up */

@@ -9,6 +9,7 @@
 static const struct cli_command commands[] = {
 	{ "list", cmd_list, "show the boot menu found on filesystems or in a config file" },
 	{ "boot", cmd_boot, "choose and load an entry (--dry-run prints the plan)" },
+	{ "fetch", cmd_fetch, "download a URL, verifying its SHA-256 and size" },
 };
 
 static void usage(FILE *out)
