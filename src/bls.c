@@ -137,7 +137,7 @@ static bool ver_valid(char c)
 }
 
 /* <0, 0, >0 as a is an older, equal or newer version than b; NULL compares as "". The steps
- * are the specification's, numbered as there. */
+ * are the specification's, numbered as there; an empty numeric prefix counts as 0 (step 7). */
 static int bls_version_compare(const char *a, const char *b)
 {
 	a = a ? a : "";
@@ -148,10 +148,9 @@ static int bls_version_compare(const char *a, const char *b)
 			a++;
 		while (*b && !ver_valid(*b))
 			b++;
-		/* 2: the string with characters left is newer. */
-		if (!*a || !*b)
-			return (*a != '\0') - (*b != '\0');
-		/* 3, 4: '~' sorts lower. */
+		/* 3: '~' sorts lower. Taken before step 2, as the reference implementation
+		 * (systemd's strverscmp_improved) does: in the specification's order "1~rc1"
+		 * would be newer than "1", against its own "a suffix that always sorts lower". */
 		if (*a == '~' || *b == '~') {
 			if (*a != '~')
 				return 1;
@@ -159,9 +158,10 @@ static int bls_version_compare(const char *a, const char *b)
 				return -1;
 			a++;
 			b++;
-			if (!*a || !*b)
-				return (*a != '\0') - (*b != '\0');
 		}
+		/* 2, 4: the string with characters left is newer. */
+		if (!*a || !*b)
+			return (*a != '\0') - (*b != '\0');
 		/* 5: '-' sorts lower. */
 		if (*a == '-' || *b == '-') {
 			if (*a != '-')
@@ -232,11 +232,10 @@ static int bls_alnum_compare(const char *a, const char *b)
 	return (r > 0) - (r < 0);
 }
 
-/* The specification's "Sorting" rules, 1 to 4, then the raw file name so that the order
- * never depends on qsort. */
-static int bls_entry_compare(const void *pa, const void *pb)
+/* The specification's "Sorting" rules, 1 to 4, then the raw file name, so that no two
+ * entries compare equal. */
+static int bls_entry_compare(const struct bls_entry *a, const struct bls_entry *b)
 {
-	const struct bls_entry *a = pa, *b = pb;
 	int r;
 
 	bool bad_a = a->tries_left == 0, bad_b = b->tries_left == 0;
@@ -269,6 +268,31 @@ static int bls_entry_compare(const void *pa, const void *pb)
 		return a->tries_done < b->tries_done ? -1 : 1;
 	r = strcmp(a->file, b->file);
 	return (r > 0) - (r < 0);
+}
+
+/* A stable merge sort. The version order is not transitive for every string (the
+ * specification's empty-number rule: ".aZ0" < ".0zZ" < "._99" < ".aZ0"), and qsort may
+ * misbehave with such a comparison; this one only ever yields some order. */
+static void bls_sort(struct bls_entry *v, size_t n)
+{
+	if (n < 2)
+		return;
+	struct bls_entry *tmp = xcalloc(n, sizeof(*tmp));
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				tmp[k++] = bls_entry_compare(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
+			while (i < mid)
+				tmp[k++] = v[i++];
+			while (j < hi)
+				tmp[k++] = v[j++];
+		}
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+	free(tmp);
 }
 
 /* ---- reading one entry file ---------------------------------------------------------- */
@@ -590,34 +614,78 @@ static char *grub_cmdline_join(const struct strv *words)
 
 /* ---- grubenv of a Fedora-style system, for the standalone format ---------------------- */
 
+struct bls_var {
+	char *name;
+	char *value;
+	size_t seq; /* order in the file */
+};
+
+/* Variables of a grubenv, sorted by name once read so that lookups stay cheap. */
 struct bls_vars {
-	struct strv names;
-	struct strv values;
+	struct bls_var *v;
+	size_t n;
 };
 
 static void bls_vars_set(void *ctx, const char *name, const char *value)
 {
 	struct bls_vars *vars = ctx;
-	if (vars->names.n >= GRUB_VARS_MAX)
+	if (vars->n >= GRUB_VARS_MAX)
 		return;
-	strv_pushs(&vars->names, name);
-	strv_pushs(&vars->values, value);
+	vars->v = xreallocarray(vars->v, vars->n + 1, sizeof(*vars->v));
+	vars->v[vars->n] = (struct bls_var){ xstrdup(name), xstrdup(value), vars->n };
+	vars->n++;
 }
 
-/* The last value set wins, as when GRUB's load_env sets each in turn. */
-static const char *bls_vars_get(void *ctx, const char *name)
+static int bls_var_compare(const void *pa, const void *pb)
 {
-	const struct bls_vars *vars = ctx;
-	for (size_t i = vars->names.n; i-- > 0;)
-		if (strcmp(vars->names.v[i], name) == 0)
-			return vars->values.v[i];
-	return NULL;
+	const struct bls_var *a = pa, *b = pb;
+	int r = strcmp(a->name, b->name);
+	if (r)
+		return r;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 static void bls_vars_free(struct bls_vars *vars)
 {
-	strv_free(&vars->names);
-	strv_free(&vars->values);
+	for (size_t i = 0; i < vars->n; i++) {
+		free(vars->v[i].name);
+		free(vars->v[i].value);
+	}
+	free(vars->v);
+	*vars = (struct bls_vars){ 0 };
+}
+
+/* Sort by name and keep the last value set of each, as when GRUB's load_env sets each in
+ * turn. */
+static void bls_vars_index(struct bls_vars *vars)
+{
+	if (vars->n < 2)
+		return;
+	qsort(vars->v, vars->n, sizeof(*vars->v), bls_var_compare);
+	size_t kept = 0;
+	for (size_t i = 0; i < vars->n; i++) {
+		if (i + 1 < vars->n && strcmp(vars->v[i].name, vars->v[i + 1].name) == 0) {
+			free(vars->v[i].name);
+			free(vars->v[i].value);
+			continue;
+		}
+		vars->v[kept++] = vars->v[i];
+	}
+	vars->n = kept;
+}
+
+static int bls_var_find(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct bls_var *)elem)->name);
+}
+
+static const char *bls_vars_get(void *ctx, const char *name)
+{
+	const struct bls_vars *vars = ctx;
+	if (!vars->n)
+		return NULL;
+	const struct bls_var *hit = bsearch(name, vars->v, vars->n, sizeof(*vars->v), bls_var_find);
+	return hit ? hit->value : NULL;
 }
 
 static bool grubenv_try(const struct lookup *lk, const char *device, const char *path,
@@ -636,8 +704,10 @@ static bool grubenv_try(const struct lookup *lk, const char *device, const char 
 	free(text);
 	if (r < 0) {
 		log_at(LOG_WARN, path, 0, "not a GRUB environment block, ignoring");
+		bls_vars_free(vars);
 		return false;
 	}
+	bls_vars_index(vars);
 	log_debug("Using GRUB variables from %s for BLS options", path);
 	return true;
 }
@@ -850,8 +920,7 @@ static int bls_read_dir(const struct lookup *lk, const char *device, const char 
 		v[n++] = e;
 	}
 	strv_free_array(names);
-	if (n > 1)
-		qsort(v, n, sizeof(*v), bls_entry_compare);
+	bls_sort(v, n);
 	*ret = v;
 	*ret_n = n;
 	return 0;

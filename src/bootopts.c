@@ -68,6 +68,8 @@ void boot_options_parse(struct boot_options *o, const char *cmdline)
 			o->dry_run = true;
 		} else if (KEY("kxboot.url")) {
 			set_str(&o->url, v);
+		} else if (KEY("ip")) {
+			set_str(&o->ip, v);
 		} else if (KEY("kxboot.manifest")) {
 			set_str(&o->manifest, v);
 		} else if (KEY("kxboot.mode")) {
@@ -105,6 +107,7 @@ void boot_options_free(struct boot_options *o)
 	free(o->entry);
 	free(o->url);
 	free(o->manifest);
+	free(o->ip);
 	for (int i = 0; i < o->n_consoles; i++)
 		free(o->consoles[i]);
 	*o = (struct boot_options){ 0 };

@@ -18,6 +18,7 @@ struct boot_options {
 	enum boot_mode mode; /* kxboot.mode= */
 	char *url;	     /* kxboot.url= */
 	char *manifest;	     /* kxboot.manifest= */
+	char *ip;	     /* ip= (kernel nfsroot syntax) */
 	bool insecure;	     /* kxboot.insecure */
 	bool dry_run;	     /* kxboot.dry_run: print the plan, do not kexec */
 	char *consoles[8];   /* console= devices in order ("ttyS0", "hvc0", "tty0") */

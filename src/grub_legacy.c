@@ -448,7 +448,7 @@ static void cmd_fallback(struct legacy_parser *p, const char *arg)
 		int entry, j;
 		if (!legacy_parse_int(&arg, &entry)) {
 			log_at(LOG_WARN, p->src->path, p->line,
-			       "fallback: '%s' is not a number, ignoring the command", arg);
+			       "fallback: no entry number at '%s', ignoring the command", arg);
 			return;
 		}
 		for (j = 0; j < i; j++)

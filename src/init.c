@@ -27,6 +27,7 @@
 #include "limits.h"
 #include "log.h"
 #include "menu_ui.h"
+#include "netboot.h"
 #include "util.h"
 
 #define MOUNT_ROOT "/run/kxboot/mnt"
@@ -117,8 +118,8 @@ static void rescue_shell(bool locked)
 }
 
 /* Try the candidates of one menu; returns only when none could be started. */
-static void boot_menu(struct volume_set *vs, const struct menu *m, int first, const char *cmdline,
-		      const struct boot_options *opts)
+static void boot_menu(const struct lookup *lk, struct volume_set *vs, const struct menu *m,
+		      int first, const char *cmdline, const struct boot_options *opts)
 {
 	int order[MENU_ENTRIES_MAX];
 	size_t n = boot_candidates(m, first, order, ARRAY_SIZE(order));
@@ -127,7 +128,7 @@ static void boot_menu(struct volume_set *vs, const struct menu *m, int first, co
 		if (k > 0)
 			log_info("Trying the next entry: '%s'", e->title);
 		struct boot_plan plan;
-		if (boot_plan_prepare(&vs->lookup, m, e, &plan) < 0)
+		if (boot_plan_prepare(lk, m, e, &plan) < 0)
 			continue;
 		if (cmdline && k == 0) {
 			free(plan.cmdline);
@@ -147,11 +148,71 @@ static void boot_menu(struct volume_set *vs, const struct menu *m, int first, co
 			continue;
 		}
 		log_info("kexec into '%s' (%.3f s after /init started)", e->title, uptime());
-		probe_unmount_all(vs);
+		if (vs)
+			probe_unmount_all(vs);
 		r = kexec_reboot();
 		log_err("kexec failed: %s", strerror(-r));
 	}
 	log_err("No entry of %s could be started", m->source_path ? m->source_path : "the menu");
+}
+
+/* Mount every filesystem and read its config; menus with bootable entries, disk order. */
+static size_t disk_menus(struct volume_set *vs, struct menu *menus, size_t max)
+{
+	size_t n_menus = 0;
+	int disks = probe_wait_for_disks(DISK_WAIT_MS);
+	if (disks == 0)
+		log_warn("No block devices found");
+	int volumes = probe_mount_all(vs, MOUNT_ROOT);
+	if (disks > 0 && volumes == 0)
+		log_warn("No readable filesystem on any disk");
+	for (size_t i = 0; i < vs->n && n_menus < max; i++) {
+		struct menu *m = &menus[n_menus];
+		*m = (struct menu){ 0 };
+		const char *where = vs->v[i].device ? vs->v[i].device : vs->v[i].id;
+		if (config_discover(&vs->lookup, vs->v[i].id, m) < 0)
+			continue;
+		menu_keep_bootable(m);
+		if (m->n_entries == 0) {
+			log_warn("%s on %s has no bootable entry", m->source_path, where);
+			menu_free(m);
+			continue;
+		}
+		log_info("Found %s config %s on %s with %zu entries", m->format, m->source_path, where,
+			 m->n_entries);
+		n_menus++;
+	}
+	if (n_menus == 0 && volumes > 0)
+		log_warn("No boot configuration found on any filesystem");
+	return n_menus;
+}
+
+/* Show the first menu, then try its candidates and those of the other menus in turn.
+ * Returns when nothing could be started: false, or true when the user asked for the shell. */
+static bool run_menus(const struct lookup *lk, struct volume_set *vs, struct menu *menus,
+		      size_t n_menus, const struct boot_options *opts)
+{
+	struct menu *m = &menus[0];
+	int selected = m->default_index;
+	if (opts->entry) {
+		int i = boot_find_entry(m, opts->entry);
+		if (i >= 0)
+			selected = i;
+	}
+	int timeout = opts->timeout != -2 ? opts->timeout : (m->has_timeout ? m->timeout : -1);
+	if (selected < 0)
+		timeout = -1; /* nothing boots without a key */
+	struct menu_choice choice;
+	menu_ui_run(&consoles, m, selected, timeout, opts->locked, &choice);
+	if (choice.action == MENU_ACTION_BOOT) {
+		boot_menu(lk, vs, m, choice.index, choice.cmdline, opts);
+		for (size_t i = 1; i < n_menus; i++) {
+			log_info("Trying the config %s", menus[i].source_path);
+			boot_menu(lk, vs, &menus[i], menus[i].default_index, NULL, opts);
+		}
+	}
+	free(choice.cmdline);
+	return choice.action == MENU_ACTION_SHELL;
 }
 
 int init_main(void)
@@ -179,67 +240,41 @@ int init_main(void)
 		volume_set_init(&vs);
 		struct menu menus[MENUS_MAX];
 		size_t n_menus = 0;
+		bool shown = false, shell = false;
 		if (opts.mode == BOOT_MODE_RECOVERY || opts.mode == BOOT_MODE_NET) {
-			log_info("kxboot.mode: the disks are not read");
+			log_info("kxboot.mode=%s: the disks are not read",
+				 opts.mode == BOOT_MODE_NET ? "net" : "recovery");
 		} else {
-			int disks = probe_wait_for_disks(DISK_WAIT_MS);
-			if (disks == 0)
-				log_warn("No block devices found");
-			int volumes = probe_mount_all(&vs, MOUNT_ROOT);
-			if (disks > 0 && volumes == 0)
-				log_warn("No readable filesystem on any disk");
-			for (size_t i = 0; i < vs.n && n_menus < MENUS_MAX; i++) {
-				struct menu *m = &menus[n_menus];
-				*m = (struct menu){ 0 };
-				if (config_discover(&vs.lookup, vs.v[i].id, m) < 0)
-					continue;
-				menu_keep_bootable(m);
-				if (m->n_entries == 0) {
-					log_warn("%s on %s has no bootable entry", m->source_path,
-						 vs.v[i].device ? vs.v[i].device : vs.v[i].id);
-					menu_free(m);
-					continue;
-				}
-				log_info("Found %s config %s on %s with %zu entries", m->format,
-					 m->source_path, vs.v[i].device ? vs.v[i].device : vs.v[i].id,
-					 m->n_entries);
-				n_menus++;
+			n_menus = disk_menus(&vs, menus, MENUS_MAX);
+			if (n_menus > 0) {
+				shown = true;
+				shell = run_menus(&vs.lookup, &vs, menus, n_menus, &opts);
 			}
-			if (n_menus == 0 && volumes > 0)
-				log_warn("No boot configuration found on any filesystem");
-		}
-		if (n_menus > 0) {
-			struct menu *m = &menus[0];
-			int selected = m->default_index;
-			if (opts.entry) {
-				int i = boot_find_entry(m, opts.entry);
-				if (i >= 0)
-					selected = i;
-			}
-			int timeout = opts.timeout != -2 ? opts.timeout : (m->has_timeout ? m->timeout : -1);
-			if (selected < 0)
-				timeout = -1; /* nothing boots without a key */
-			struct menu_choice choice;
-			menu_ui_run(&consoles, m, selected, timeout, opts.locked, &choice);
-			if (choice.action == MENU_ACTION_BOOT) {
-				boot_menu(&vs, m, choice.index, choice.cmdline, &opts);
-				for (size_t i = 1; i < n_menus; i++) {
-					log_info("Trying the config %s", menus[i].source_path);
-					boot_menu(&vs, &menus[i], menus[i].default_index, NULL, &opts);
-				}
-			}
-			free(choice.cmdline);
 		}
 		for (size_t i = 0; i < n_menus; i++)
 			menu_free(&menus[i]);
 		probe_unmount_all(&vs);
 		volume_set_free(&vs);
+		if (opts.mode != BOOT_MODE_DISK && !shell) {
+			log_info("Trying a network boot%s", n_menus ? " (the disk's entries failed)" : "");
+			struct netboot nb;
+			if (netboot_discover(&opts, &nb) == 0) {
+				struct boot_options o = opts;
+				if (shown)
+					o.entry = NULL; /* kxboot.entry= named a disk entry */
+				shell = run_menus(&nb.nl.lookup, NULL, nb.menus, nb.n_menus, &o);
+			} else {
+				log_err("Network boot: nothing to boot");
+			}
+			netboot_free(&nb);
+		}
 		if (opts.dry_run) {
 			log_info("kxboot.dry_run: powering off");
 			sync();
 			reboot(RB_POWER_OFF);
 		}
-		log_err("Nothing could be booted; the rescue shell is next (the disks are read again when it exits)");
+		if (!shell)
+			log_err("Nothing could be booted; the rescue shell is next (kxboot starts again when it exits)");
 		rescue_shell(opts.locked);
 	}
 }

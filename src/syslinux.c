@@ -80,7 +80,9 @@ struct item_record {
 	int menu;	     /* index into menus; -1: hidden (MENU HIDE) or made up from DEFAULT */
 	unsigned item;	     /* position in that menu, counting separators and submenus */
 	enum item_action action;
-	bool findable; /* DEFAULT/ONTIMEOUT can name it */
+	bool findable;	       /* DEFAULT/ONTIMEOUT can name it */
+	enum kernel_type type; /* with command, what the LABEL runs */
+	char *command;
 };
 
 /* The top menu (index 0) or a MENU BEGIN submenu. */
@@ -513,11 +515,11 @@ static void label_record(struct parser *p)
 			log_at(LOG_DEBUG, ld->file, ld->line,
 			       "LABEL '%s' has no KERNEL: syslinux boots the file named like the label",
 			       ld->label);
-		char *command = label_command(p, ld);
 		char *what = xasprintf("LABEL '%s'", ld->label);
-		entry_set_command(p, &r->e, ld->type, command, what, ld->file, ld->line);
+		r->type = ld->type;
+		r->command = label_command(p, ld);
+		entry_set_command(p, &r->e, r->type, r->command, what, ld->file, ld->line);
 		free(what);
-		free(command);
 		if (ld->fdt) {
 			char *path = path_resolve(p, ld->fdt);
 			boot_file_set(&r->e.devicetree, p->src->device, path);
@@ -1105,9 +1107,26 @@ static int label_find(const struct parser *p, const char *word, bool cli, bool v
 	return -1;
 }
 
-/* What a DEFAULT or ONTIMEOUT command boots: a LABEL, else (doc/syslinux.txt, DEFAULT: "as
- * if typed at the boot: prompt") the kernel it names, with the global APPEND in front of
- * its options ("added both for automatic and manual boots"). Returns a record or -1. */
+/* A record for a command line booted without a LABEL of its own. */
+static int command_record(struct parser *p, enum kernel_type type, const char *command,
+			  const char *title, const char *what, const char *file, unsigned line)
+{
+	struct item_record *r = item_new(p);
+	r->menu = -1;
+	r->item = p->n_hidden++;
+	r->action = ACTION_COMMAND;
+	r->e.title = xstrdup(title);
+	r->e.source_file = xstrdup(file);
+	r->e.source_line = line;
+	entry_set_command(p, &r->e, type, command, what, file, line);
+	return (int)(p->n_items - 1);
+}
+
+/* What a DEFAULT or ONTIMEOUT command boots: the LABEL its first word names, with any
+ * further words added to the LABEL's command line; else, "as if typed at the boot: prompt"
+ * (doc/syslinux.txt, DEFAULT), the image it names with exactly the options given. Syslinux
+ * 6.04 does not add the global APPEND there, whatever doc/syslinux.txt says about manual
+ * boots (checked with the ISOLINUX oracle). Returns a record or -1. */
 static int command_resolve(struct parser *p, const char *cmd, const char *what, bool cli,
 			   const char *file, unsigned line)
 {
@@ -1115,10 +1134,16 @@ static int command_resolve(struct parser *p, const char *cmd, const char *what, 
 	char *word = word_dup(cmd, &rest);
 	int found = label_find(p, word, cli, false);
 	if (found >= 0) {
-		if (*rest)
-			log_at(LOG_WARN, file, line,
-			       "%s '%s': options after the LABEL are not passed on, ignoring '%s'",
-			       what, cmd, rest);
+		int label = found;
+		if (*rest && p->items[label].command) {
+			char *command = xasprintf("%s %s", p->items[label].command, rest);
+			found = command_record(p, p->items[label].type, command, cmd, what, file,
+					       line);
+			free(command);
+			const struct boot_file *fdt = &p->items[label].e.devicetree;
+			if (p->items[found].e.bootable && fdt->path)
+				boot_file_set(&p->items[found].e.devicetree, fdt->device, fdt->path);
+		}
 		goto out;
 	}
 	if (!p->implicit) {
@@ -1129,56 +1154,27 @@ static int command_resolve(struct parser *p, const char *cmd, const char *what, 
 	}
 	enum kernel_type type = kernel_type_of(word);
 	if (type != KT_LINUX && !(type == KT_COM32 && image_is(word, "mboot.c32"))) {
-		log_at(LOG_DEBUG, file, line,
-		       "%s '%s' starts a %s image, not something kxboot boots", what, cmd,
-		       kernel_type_names[type]);
+		log_at(LOG_DEBUG, file, line, "%s '%s' starts a %s image, not something kxboot boots",
+		       what, cmd, kernel_type_names[type]);
 		goto out;
 	}
-	struct item_record *r = item_new(p);
-	r->menu = -1;
-	r->item = p->n_hidden++;
-	r->action = ACTION_COMMAND;
-	r->e.title = xstrdup(cmd);
-	r->e.source_file = xstrdup(file);
-	r->e.source_line = line;
-	const char *a = p->append && strcmp(p->append, "-") != 0 ? p->append : "";
-	char *command = xasprintf("%s%s%s%s%s", word, *a ? " " : "", a, *rest ? " " : "", rest);
-	entry_set_command(p, &r->e, KT_KERNEL, command, what, file, line);
-	free(command);
-	found = (int)(p->n_items - 1);
+	found = command_record(p, KT_KERNEL, cmd, cmd, what, file, line);
 out:
 	free(word);
 	return found;
 }
 
-/* The record at the position where a menu opens: its MENU DEFAULT (else its first item),
- * skipping separators and disabled items forward and descending into submenus. */
+/* The record a menu boots when its timeout runs out: the item at its MENU DEFAULT, else its
+ * first item. Syslinux boots nothing when that item is a separator, a disabled LABEL or a
+ * submenu (checked with the ISOLINUX oracle). */
 static int menu_default_item(const struct parser *p, int menu)
 {
-	for (unsigned level = 0; level < MENU_DEPTH_MAX; level++) {
-		const struct submenu *m = &p->menus[menu];
-		unsigned from = m->default_item >= 0 ? (unsigned)m->default_item : 0;
-		int best_item = -1, best_menu = -1;
-		unsigned best = UINT32_MAX;
-		for (size_t i = 0; i < p->n_items; i++) {
-			const struct item_record *r = &p->items[i];
-			if (r->menu == menu && r->item >= from && r->item < best &&
-			    r->action != ACTION_DISABLED) {
-				best = r->item;
-				best_item = (int)i;
-			}
-		}
-		for (size_t k = 1; k < p->n_menus; k++) {
-			const struct submenu *s = &p->menus[k];
-			if (s->parent == menu && s->parent_item >= from && s->parent_item < best) {
-				best = s->parent_item;
-				best_menu = (int)k;
-				best_item = -1;
-			}
-		}
-		if (best_menu < 0)
-			return best_item;
-		menu = best_menu;
+	const struct submenu *m = &p->menus[menu];
+	unsigned item = m->default_item >= 0 ? (unsigned)m->default_item : 0;
+	for (size_t i = 0; i < p->n_items; i++) {
+		const struct item_record *r = &p->items[i];
+		if (r->menu == menu && r->item == item)
+			return r->action == ACTION_DISABLED ? -1 : (int)i;
 	}
 	return -1;
 }
@@ -1239,15 +1235,15 @@ static int menu_choose(struct parser *p, struct menu *m)
 	if (!p->prompt && p->default_cmd) {
 		m->has_timeout = true;
 		m->timeout = 0;
-		return command_resolve(p, p->default_cmd, "DEFAULT", true, p->default_file,
-				       p->default_line);
+		return command_resolve(p, p->default_cmd, "DEFAULT", true,
+				       p->default_file, p->default_line);
 	}
 	if (menu_set_timeout(m, p->timeout_set, p->timeout, p->total_set, p->total) && p->ontimeout)
-		return command_resolve(p, p->ontimeout, "ONTIMEOUT", true, p->ontimeout_file,
-				       p->ontimeout_line);
+		return command_resolve(p, p->ontimeout, "ONTIMEOUT", true,
+				       p->ontimeout_file, p->ontimeout_line);
 	if (p->default_cmd)
-		return command_resolve(p, p->default_cmd, "DEFAULT", true, p->default_file,
-				       p->default_line);
+		return command_resolve(p, p->default_cmd, "DEFAULT", true,
+				       p->default_file, p->default_line);
 	return -1;
 }
 
@@ -1320,8 +1316,10 @@ static void menu_build(struct parser *p, struct menu *m)
 static void parser_free(struct parser *p)
 {
 	label_clear(&p->ld);
-	for (size_t i = 0; i < p->n_items; i++)
+	for (size_t i = 0; i < p->n_items; i++) {
 		boot_entry_clear(&p->items[i].e);
+		free(p->items[i].command);
+	}
 	free(p->items);
 	for (size_t i = 0; i < p->n_menus; i++) {
 		free(p->menus[i].tag);

@@ -1,0 +1,263 @@
+/* netboot.c — from a link to a menu: DHCP/PXE conventions (PXELINUX's config lookup order,
+ * GRUB's net configs, iPXE scripts, a URL on the kernel command line). */
+#include "netboot.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "limits.h"
+#include "log.h"
+#include "util.h"
+
+#define LINKS_MAX 8
+#define CARRIER_WAIT_MS 4000
+
+size_t netboot_pxelinux_names(const char *uuid, const char *mac, const char *ip, char names[][64],
+			      size_t max)
+{
+	size_t n = 0;
+	if (uuid && uuid[0] && n < max)
+		snprintf(names[n++], 64, "%s", uuid);
+	if (mac && mac[0] && n < max) {
+		/* ARP type 1 (Ethernet), then the MAC in lower case with dashes */
+		char m[18];
+		snprintf(m, sizeof(m), "%s", mac);
+		for (char *p = m; *p; p++)
+			*p = *p == ':' ? '-' : (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+		snprintf(names[n++], 64, "01-%s", m);
+	}
+	struct in_addr a;
+	if (ip && inet_pton(AF_INET, ip, &a) == 1) {
+		char hex[9];
+		snprintf(hex, sizeof(hex), "%08X", ntohl(a.s_addr));
+		for (int len = 8; len >= 1 && n < max; len--)
+			snprintf(names[n++], 64, "%.*s", len, hex);
+	}
+	if (n < max)
+		snprintf(names[n++], 64, "default");
+	return n;
+}
+
+size_t netboot_grub_names(const char *mac, const char *ip, char names[][64], size_t max)
+{
+	size_t n = 0;
+	if (mac && mac[0] && n < max) {
+		char m[18];
+		snprintf(m, sizeof(m), "%s", mac);
+		for (char *p = m; *p; p++)
+			*p = *p == ':' ? '-' : (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+		snprintf(names[n++], 64, "grub.cfg-01-%s", m);
+	}
+	struct in_addr a;
+	if (ip && inet_pton(AF_INET, ip, &a) == 1) {
+		char hex[9];
+		snprintf(hex, sizeof(hex), "%08X", ntohl(a.s_addr));
+		for (int len = 8; len >= 1 && n < max; len--)
+			snprintf(names[n++], 64, "grub.cfg-%.*s", len, hex);
+	}
+	if (n < max)
+		snprintf(names[n++], 64, "grub.cfg");
+	return n;
+}
+
+/* Read url and parse it as fmt (NULL: guess from name and text) into the next menu slot. */
+static int load_url(struct netboot *nb, const char *url, const struct config_format *fmt, bool quiet)
+{
+	if (nb->n_menus >= NETBOOT_MENUS_MAX)
+		return -ENOSPC;
+	const char *id;
+	char *path;
+	if (net_lookup_split(&nb->nl, url, &id, &path) < 0) {
+		log_err("'%s' is not a URL kxboot can fetch", url);
+		return -EINVAL;
+	}
+	struct menu *m = &nb->menus[nb->n_menus];
+	*m = (struct menu){ 0 };
+	char *text = NULL;
+	size_t len = 0;
+	int r = lookup_read(&nb->nl.lookup, id, path, CONFIG_FILE_MAX, &text, &len);
+	if (r < 0) {
+		if (!quiet)
+			log_warn("Cannot fetch %s: %s", url, strerror(-r));
+		free(path);
+		return r;
+	}
+	if (!fmt && str_startswith(text, "#!ipxe"))
+		fmt = config_format_by_name("ipxe");
+	if (!fmt)
+		fmt = config_format_guess(path, text);
+	if (!fmt) {
+		log_err("%s: not a config format kxboot reads", url);
+		free(text);
+		free(path);
+		return -EINVAL;
+	}
+	struct config_source src = { .lookup = &nb->nl.lookup, .device = id, .path = path };
+	r = fmt->parse ? fmt->parse(&src, text, len, m) : -ENOTSUP;
+	free(text);
+	free(path);
+	if (r < 0) {
+		menu_free(m);
+		log_err("%s: cannot read it as a %s config", url, fmt->name);
+		return r;
+	}
+	if (!m->source_device)
+		m->source_device = xstrdup(id);
+	menu_keep_bootable(m);
+	if (m->n_entries == 0) {
+		log_warn("%s (%s) has no bootable entry", url, m->format ? m->format : fmt->name);
+		menu_free(m);
+		return -ENOENT;
+	}
+	log_info("Found %s config %s with %zu entries", m->format ? m->format : fmt->name, url,
+		 m->n_entries);
+	nb->n_menus++;
+	return 0;
+}
+
+static bool looks_like_pxelinux(const char *file)
+{
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	return strstr(base, "pxelinux") || str_endswith(base, ".0") || str_endswith(base, ".kpxe") ||
+	       str_endswith(base, ".pxe");
+}
+
+static bool looks_like_grub(const char *file)
+{
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	return strstr(base, "grub") || str_endswith(base, ".efi");
+}
+
+static int try_pxelinux(struct netboot *nb, const char *prefix_url, char machine_uuid[37])
+{
+	const struct config_format *sys = config_format_by_name("syslinux");
+	const struct net_lease *l = &nb->lease;
+	if (l->pxe_config[0]) {
+		char *url = url_resolve(prefix_url, l->pxe_config);
+		int r = load_url(nb, url, sys, false);
+		free(url);
+		return r;
+	}
+	char names[16][64];
+	size_t n = netboot_pxelinux_names(machine_uuid, l->mac, l->ip, names, 16);
+	for (size_t i = 0; i < n; i++) {
+		char *rel = xasprintf("pxelinux.cfg/%s", names[i]);
+		char *url = url_resolve(prefix_url, rel);
+		log_debug("pxelinux: trying %s", url);
+		int r = load_url(nb, url, sys, true);
+		free(rel);
+		free(url);
+		if (r == 0 || r == -ENOSPC)
+			return r;
+	}
+	log_warn("No pxelinux config under %spxelinux.cfg/", prefix_url);
+	return -ENOENT;
+}
+
+static int try_grub_net(struct netboot *nb, const char *dir_url)
+{
+	const struct config_format *g = config_format_by_name("grub2");
+	char names[16][64];
+	size_t n = netboot_grub_names(nb->lease.mac, nb->lease.ip, names, 16);
+	static const char *const subdirs[] = { "", "grub/", "boot/grub/" };
+	for (size_t s = 0; s < ARRAY_SIZE(subdirs); s++) {
+		for (size_t i = 0; i < n; i++) {
+			char *rel = xasprintf("%s%s", subdirs[s], names[i]);
+			char *url = url_resolve(dir_url, rel);
+			int r = load_url(nb, url, g, true);
+			free(rel);
+			free(url);
+			if (r == 0 || r == -ENOSPC)
+				return r;
+		}
+	}
+	log_warn("No GRUB network config under %s", dir_url);
+	return -ENOENT;
+}
+
+/* What the DHCP boot file names: a URL, a pxelinux or GRUB network program, or a config or
+ * script to read directly. */
+static int from_boot_file(struct netboot *nb, char machine_uuid[37])
+{
+	const struct net_lease *l = &nb->lease;
+	const char *server = l->tftp_server[0] ? l->tftp_server : l->siaddr;
+	char *url;
+	if (strstr(l->boot_file, "://"))
+		url = xstrdup(l->boot_file);
+	else if (server[0] && l->boot_file[0])
+		url = xasprintf("tftp://%s/%s", server, l->boot_file[0] == '/' ? l->boot_file + 1 : l->boot_file);
+	else if (server[0])
+		url = xasprintf("tftp://%s/", server);
+	else {
+		log_warn("DHCP named no boot server and no boot file");
+		return -ENOENT;
+	}
+	int r;
+	char *prefix = l->pxe_prefix[0] ? url_resolve(url, l->pxe_prefix) : url_resolve(url, "./");
+	if (str_endswith(url, "/") || looks_like_pxelinux(url)) {
+		r = try_pxelinux(nb, prefix, machine_uuid);
+	} else if (looks_like_grub(url)) {
+		r = try_grub_net(nb, prefix);
+	} else {
+		r = load_url(nb, url, NULL, false);
+		if (r < 0)
+			r = try_pxelinux(nb, prefix, machine_uuid);
+	}
+	free(prefix);
+	free(url);
+	return r;
+}
+
+int netboot_discover(const struct boot_options *o, struct netboot *nb)
+{
+	*nb = (struct netboot){ 0 };
+	net_lookup_init(&nb->nl, o->insecure);
+	struct net_link links[LINKS_MAX];
+	size_t n = net_links_up(links, LINKS_MAX, CARRIER_WAIT_MS);
+	if (n == 0) {
+		log_err("No network interface (is the NIC's driver in the image?)");
+		return -ENODEV;
+	}
+	char uuid[37];
+	net_machine_uuid(uuid);
+	int r = -EAGAIN;
+	if (o->ip)
+		r = net_static(o->ip, links, n, &nb->lease);
+	if (r == -EAGAIN) {
+		for (size_t i = 0; i < n && r < 0; i++) {
+			if (!links[i].carrier)
+				continue;
+			log_info("%s: asking for an address (DHCP)", links[i].name);
+			r = net_dhcp(&links[i], uuid, &nb->lease);
+			if (r < 0)
+				log_warn("%s: no DHCP answer", links[i].name);
+		}
+	}
+	if (r < 0) {
+		log_err("The network is not configured: %s", r == -ENONET ? "ip=off" : "no address");
+		return r;
+	}
+	nb->have_lease = true;
+	const char *url = o->url;
+	if (url) {
+		r = load_url(nb, url, NULL, false);
+		if (r < 0 && str_endswith(url, "/"))
+			r = try_pxelinux(nb, url, uuid);
+	} else {
+		r = from_boot_file(nb, uuid);
+	}
+	return nb->n_menus ? 0 : (r < 0 ? r : -ENOENT);
+}
+
+void netboot_free(struct netboot *nb)
+{
+	for (size_t i = 0; i < nb->n_menus; i++)
+		menu_free(&nb->menus[i]);
+	net_lookup_free(&nb->nl);
+	*nb = (struct netboot){ 0 };
+}
