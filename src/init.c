@@ -141,6 +141,12 @@ static void boot_menu(const struct lookup *lk, struct volume_set *vs, const stru
 			boot_plan_free(&plan);
 			return;
 		}
+		char why[512];
+		if (!kexec_possible(why, sizeof(why))) {
+			log_err("%s", why);
+			boot_plan_free(&plan);
+			return;
+		}
 		int r = boot_plan_load(&plan);
 		boot_plan_free(&plan);
 		if (r < 0) {

@@ -79,3 +79,33 @@ int kexec_reboot(void)
 		return -errno;
 	return 0;
 }
+
+static bool read_word(const char *path, char *buf, size_t size)
+{
+	char *data;
+	size_t len;
+	if (file_read_all(path, 256, &data, &len) < 0)
+		return false;
+	data[strcspn(data, "\n")] = '\0';
+	snprintf(buf, size, "%s", data);
+	free(data);
+	return true;
+}
+
+bool kexec_possible(char *why, size_t len)
+{
+	char type[32], guest[32];
+	if (!read_word("/sys/hypervisor/type", type, sizeof(type)) || strcmp(type, "xen") != 0)
+		return true;
+	if (!read_word("/sys/hypervisor/guest_type", guest, sizeof(guest)))
+		return true;
+	if (strcmp(guest, "PVH") != 0 && strcmp(guest, "PV") != 0)
+		return true;
+	snprintf(why, len,
+		 "refusing to kexec in a %s guest: Xen's toolstack (libxl) soft-resets only HVM "
+		 "domains, so a kexec here would destroy the domain%s. Run the guest as HVM "
+		 "(type=\"hvm\" with kernel=kxboot.vmlinuz), or boot it from dom0 with "
+		 "'bootloader=\"kxboot-xen\"' (pvboot), which fetches and verifies the kernel for it",
+		 guest, strcmp(guest, "PV") == 0 ? " (a PV kernel halts instead)" : "");
+	return false;
+}

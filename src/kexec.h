@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct kexec_module {
 	int fd;
@@ -16,3 +17,8 @@ int kexec_tools(int kernel_fd, int initrd_fd, const char *cmdline, bool multiboo
 		const struct kexec_module *modules, int n_modules);
 /* Jump into the loaded kernel. Only returns on failure. */
 int kexec_reboot(void);
+
+/* Can this machine kexec at all? Under Xen only HVM domains can: libxl soft-resets nothing
+ * else (a PVH domain is destroyed, a PV kernel halts). false with the reason and what to do
+ * instead in why. */
+bool kexec_possible(char *why, size_t len);
