@@ -24,7 +24,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -fno-strict-aliasing \
-	-D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Isrc -I. $(PKG_CFLAGS) $(VARIANT_CFLAGS) -MMD -MP
+	-D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -iquote src -iquote . $(PKG_CFLAGS) $(VARIANT_CFLAGS) -MMD -MP
 override LDFLAGS += $(VARIANT_LDFLAGS)
 LDLIBS += $(PKG_LIBS)
 
@@ -52,7 +52,7 @@ $(BUILD)/kxboot: $(BUILD)/obj/src/main.o $(BUILD)/libkxboot.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(SUPPORT_OBJS) $(BUILD)/libkxboot.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -Itests/support $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) \
+	$(CC) $(CFLAGS) -iquote tests/unit -iquote tests/support $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) \
 		$(BUILD)/libkxboot.a $(LDLIBS)
 
 tests: $(BUILD)/kxboot $(UNIT_BINS)
@@ -71,7 +71,7 @@ fuzzers:
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_BUILD)/lib/libkxboot.a
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -Isrc -I. -Itests/support $(PKG_CFLAGS) \
+	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -iquote src -iquote . -iquote tests/support $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(SUPPORT_SRCS:%.c=$(FUZZ_BUILD)/lib/obj/%.o) \
 		$(FUZZ_BUILD)/lib/libkxboot.a $(LDLIBS)

@@ -415,7 +415,8 @@ static void bls_entry_line(struct bls_entry *e, const char *line, size_t n, unsi
 static int bls_entry_parse(struct bls_entry *e, const char *text, size_t len)
 {
 	if (memchr(text, '\0', len)) {
-		log_at(LOG_WARN, e->path, 0, "contains NUL bytes, not a boot loader entry, ignoring");
+		log_at(LOG_WARN, e->path, 0,
+		       "contains NUL bytes, not a boot loader entry, ignoring");
 		return -EINVAL;
 	}
 	/* A UTF-8 byte order mark is not part of the first key. */
@@ -755,8 +756,8 @@ static char *bls_cmdline(const struct bls_entry *e, bls_getvar_fn getvar, void *
 	}
 	if (!getvar || !bls_has_var(joined.buf)) {
 		if (joined.len > CONFIG_LINE_MAX) {
-			log_at(LOG_WARN, e->path, 0, "options longer than %u bytes, ignoring the rest",
-			       CONFIG_LINE_MAX);
+			log_at(LOG_WARN, e->path, 0,
+			       "options longer than %u bytes, ignoring the rest", CONFIG_LINE_MAX);
 			joined.buf[CONFIG_LINE_MAX] = '\0';
 		}
 		return strbuf_steal(&joined);
@@ -790,7 +791,8 @@ static void bls_add_initrds(struct boot_entry *be, const struct bls_entry *e, co
 		struct strv words = { 0 };
 		bls_expand_words(&x, value, &words);
 		if (x.overflow)
-			log_at(LOG_WARN, e->path, 0, "initrd longer than %u bytes once expanded, ignoring the rest",
+			log_at(LOG_WARN, e->path, 0,
+			       "initrd longer than %u bytes once expanded, ignoring the rest",
 			       CONFIG_LINE_MAX);
 		for (size_t k = 0; k < words.n; k++) {
 			if (!words.v[k][0])
@@ -901,7 +903,8 @@ static int bls_read_dir(const struct lookup *lk, const char *device, const char 
 			continue;
 		}
 		if (r == -EFBIG)
-			log_at(LOG_WARN, e.path, 0, "larger than %u bytes, ignoring", CONFIG_FILE_MAX);
+			log_at(LOG_WARN, e.path, 0, "larger than %u bytes, ignoring",
+			       CONFIG_FILE_MAX);
 		else if (r < 0)
 			log_at(LOG_WARN, e.path, 0, "cannot read: %s, ignoring", strerror(-r));
 		if (r < 0 || bls_entry_parse(&e, text, len) < 0) {
@@ -1124,8 +1127,8 @@ static int bls_parse(const struct config_source *src, const char *text, size_t l
 	}
 	bls_menu_init(src, m);
 	if (!bls_arch_matches(&e)) {
-		log_at(LOG_WARN, src->path, 0, "for architecture '%s', not " BLS_LOCAL_ARCH ", hidden",
-		       e.architecture);
+		log_at(LOG_WARN, src->path, 0,
+		       "for architecture '%s', not " BLS_LOCAL_ARCH ", hidden", e.architecture);
 		bls_entry_free(&e);
 		return 0;
 	}

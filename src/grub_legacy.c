@@ -45,6 +45,7 @@ struct legacy_entry {
 	size_t n_modules;
 	bool password; /* `password` in the entry: asked for before it goes on */
 	bool lock;
+	bool ended; /* boot, reboot, halt or configfile ran: later commands never run */
 };
 
 struct legacy_parser {
@@ -279,7 +280,8 @@ static int legacy_file(struct legacy_parser *p, const char *word, struct boot_fi
 	const char *path;
 	char *dev = legacy_device_prefix(word, &path);
 	if (word[0] == '(' && !dev) {
-		log_at(LOG_WARN, p->src->path, p->line, "'%s' is not a valid device, ignoring", word);
+		log_at(LOG_WARN, p->src->path, p->line, "'%s' is not a valid device, ignoring",
+		       word);
 		return -EINVAL;
 	}
 	if (!path[0]) {
@@ -291,8 +293,8 @@ static int legacy_file(struct legacy_parser *p, const char *word, struct boot_fi
 	/* "+1", "0+1,5+2": sector lists, for chainloading; nothing kexec can start. */
 	size_t digits = strspn(path, "0123456789");
 	if (path[digits] == '+') {
-		log_at(LOG_WARN, p->src->path, p->line, "block list '%s' is not supported, ignoring",
-		       word);
+		log_at(LOG_WARN, p->src->path, p->line,
+		       "block list '%s' is not supported, ignoring", word);
 		free(dev);
 		return -ENOTSUP;
 	}
@@ -412,8 +414,8 @@ static int legacy_read_saved(struct legacy_parser *p)
 	int saved = 0;
 	int r = lookup_read(p->src->lookup, p->src->device, path, CONFIG_FILE_MAX, &text, &len);
 	if (r < 0) {
-		log_at(LOG_DEBUG, p->src->path, p->line, "no saved default in %s: %s, using 0", path,
-		       strerror(-r));
+		log_at(LOG_DEBUG, p->src->path, p->line, "no saved default in %s: %s, using 0",
+		       path, strerror(-r));
 	} else {
 		char buf[LEGACY_DEFAULT_READ + 1];
 		size_t n = len < LEGACY_DEFAULT_READ ? len : LEGACY_DEFAULT_READ;
@@ -435,7 +437,8 @@ static void cmd_default(struct legacy_parser *p, const char *arg)
 		return;
 	}
 	if (!legacy_parse_int(&arg, &p->default_entry))
-		log_at(LOG_WARN, p->src->path, p->line, "default '%s' is not a number, ignoring", arg);
+		log_at(LOG_WARN, p->src->path, p->line, "default '%s' is not a number, ignoring",
+		       arg);
 }
 
 /* fallback_func(): each number once, at most LEGACY_FALLBACK_MAX. A word that is no number
@@ -470,7 +473,8 @@ static void cmd_timeout(struct legacy_parser *p, const char *arg)
 {
 	int t;
 	if (!legacy_parse_int(&arg, &t)) {
-		log_at(LOG_WARN, p->src->path, p->line, "timeout '%s' is not a number, ignoring", arg);
+		log_at(LOG_WARN, p->src->path, p->line, "timeout '%s' is not a number, ignoring",
+		       arg);
 		return;
 	}
 	p->has_timeout = true;
@@ -505,7 +509,8 @@ static void cmd_root(struct legacy_parser *p, const char *arg)
 	char *word = xstrndup(arg, n);
 	char *dev = legacy_device_prefix(word, &rest);
 	if (!dev) {
-		log_at(LOG_WARN, p->src->path, p->line, "root '%s' is not a device, ignoring", word);
+		log_at(LOG_WARN, p->src->path, p->line, "root '%s' is not a device, ignoring",
+		       word);
 	} else {
 		free(p->entry.root);
 		p->entry.root = dev;
@@ -535,7 +540,8 @@ static void cmd_kernel(struct legacy_parser *p, const char *arg)
 				type = LEGACY_KERNEL_FOREIGN;
 			} else {
 				log_at(LOG_WARN, p->src->path, p->line,
-				       "unknown kernel type '%.*s', ignoring the kernel", (int)n, t);
+				       "unknown kernel type '%.*s', ignoring the kernel", (int)n,
+				       t);
 				return;
 			}
 		} else if (strncmp(arg, "--no-mem-option", 15) == 0) {
@@ -576,12 +582,13 @@ static void legacy_initrd(struct legacy_parser *p, const char *arg, const char *
 {
 	struct legacy_entry *e = &p->entry;
 	if (e->type == LEGACY_KERNEL_NONE || e->type == LEGACY_KERNEL_FOREIGN) {
-		log_at(LOG_WARN, p->src->path, p->line, "%s without a Linux kernel before it, ignoring",
-		       what);
+		log_at(LOG_WARN, p->src->path, p->line,
+		       "%s without a Linux kernel before it, ignoring", what);
 		return;
 	}
 	if (e->type == LEGACY_KERNEL_MULTIBOOT) {
-		log_at(LOG_WARN, p->src->path, p->line, "initrd after a multiboot kernel, ignoring");
+		log_at(LOG_WARN, p->src->path, p->line,
+		       "initrd after a multiboot kernel, ignoring");
 		return;
 	}
 	size_t n = strcspn(arg, " ");
@@ -632,11 +639,25 @@ static void cmd_module(struct legacy_parser *p, const char *arg)
 	};
 }
 
-/* chainloader, configfile, reboot, halt: the entry ends in something other than a kernel. */
-static void cmd_no_kernel(struct legacy_parser *p, const char *arg)
+/* chainloader: the entry boots something other than a kernel (unless a kernel follows). */
+static void cmd_chainloader(struct legacy_parser *p, const char *arg)
 {
 	legacy_entry_unload(&p->entry);
 	p->entry.type = LEGACY_KERNEL_FOREIGN;
+}
+
+/* configfile, reboot, halt: the entry ends there, booting nothing. */
+static void cmd_leave(struct legacy_parser *p, const char *arg)
+{
+	legacy_entry_unload(&p->entry);
+	p->entry.type = LEGACY_KERNEL_FOREIGN;
+	p->entry.ended = true;
+}
+
+/* boot: what is loaded boots now. */
+static void cmd_boot(struct legacy_parser *p, const char *arg)
+{
+	p->entry.ended = true;
 }
 
 static void cmd_lock(struct legacy_parser *p, const char *arg)
@@ -650,14 +671,14 @@ static void cmd_lock(struct legacy_parser *p, const char *arg)
 static const struct legacy_command legacy_commands[] = {
 	{ "background", LEGACY_GLOBAL | LEGACY_ENTRY, NULL },
 	{ "blocklist", LEGACY_ENTRY, NULL },
-	{ "boot", LEGACY_ENTRY, NULL },
+	{ "boot", LEGACY_ENTRY, cmd_boot },
 	{ "bootp", LEGACY_GLOBAL | LEGACY_ENTRY, NULL },
 	{ "cat", LEGACY_ENTRY, NULL },
-	{ "chainloader", LEGACY_ENTRY, cmd_no_kernel },
+	{ "chainloader", LEGACY_ENTRY, cmd_chainloader },
 	{ "clear", LEGACY_GLOBAL | LEGACY_ENTRY, NULL },
 	{ "cmp", LEGACY_ENTRY, NULL },
 	{ "color", LEGACY_GLOBAL | LEGACY_ENTRY, NULL },
-	{ "configfile", LEGACY_ENTRY, cmd_no_kernel },
+	{ "configfile", LEGACY_ENTRY, cmd_leave },
 	{ "debug", LEGACY_ENTRY, NULL },
 	{ "default", LEGACY_GLOBAL, cmd_default },
 	{ "device", LEGACY_GLOBAL | LEGACY_ENTRY, NULL },
@@ -671,7 +692,7 @@ static const struct legacy_command legacy_commands[] = {
 	{ "fstest", LEGACY_ENTRY, NULL },
 	{ "geometry", LEGACY_ENTRY, NULL },
 	{ "gfxmenu", LEGACY_GLOBAL, NULL },
-	{ "halt", LEGACY_ENTRY, cmd_no_kernel },
+	{ "halt", LEGACY_ENTRY, cmd_leave },
 	{ "help", LEGACY_ENTRY, NULL },
 	{ "hiddenmenu", LEGACY_GLOBAL, cmd_hiddenmenu },
 	{ "hide", LEGACY_GLOBAL | LEGACY_ENTRY, NULL },
@@ -694,7 +715,7 @@ static const struct legacy_command legacy_commands[] = {
 	{ "pause", LEGACY_ENTRY, NULL },
 	{ "rarp", LEGACY_GLOBAL | LEGACY_ENTRY, NULL },
 	{ "read", LEGACY_ENTRY, NULL },
-	{ "reboot", LEGACY_ENTRY, cmd_no_kernel },
+	{ "reboot", LEGACY_ENTRY, cmd_leave },
 	{ "root", LEGACY_ENTRY, cmd_root },
 	{ "rootnoverify", LEGACY_ENTRY, cmd_root },
 	{ "savedefault", LEGACY_ENTRY, NULL },
@@ -754,6 +775,8 @@ static void legacy_line(struct legacy_parser *p, const char *line)
 		return;
 	}
 	p->entry.commands++;
+	if (p->entry.ended)
+		return;
 	if (!(cmd->where & LEGACY_ENTRY)) {
 		log_at(LOG_WARN, p->src->path, p->line,
 		       "'%s' only works before the first title, ignoring", cmd->name);
@@ -777,7 +800,8 @@ static void legacy_finish_menu(struct legacy_parser *p)
 				fallback[nf++] = p->fallback[i];
 			else
 				log_at(LOG_WARN, p->src->path, 0,
-				       "fallback entry %d does not exist, ignoring", p->fallback[i]);
+				       "fallback entry %d does not exist, ignoring",
+				       p->fallback[i]);
 		}
 	}
 	size_t first = 0;
@@ -817,7 +841,8 @@ static int legacy_parse(const struct config_source *src, const char *text, size_
 	m->source_device = src->device ? xstrdup(src->device) : NULL;
 
 	if (memchr(text, '\0', len))
-		log_at(LOG_WARN, src->path, 0, "contains NUL bytes; GRUB reads each line only up to one");
+		log_at(LOG_WARN, src->path, 0,
+		       "contains NUL bytes; GRUB reads each line only up to one");
 
 	struct strbuf line = { 0 };
 	size_t pos = 0;
