@@ -25,7 +25,10 @@ void boot_file_clear(struct boot_file *f)
 struct boot_entry *menu_add_entry(struct menu *m, const struct menu_level *parents, size_t depth,
 				  const char *title, const char *id, unsigned index)
 {
-	m->entries = xreallocarray(m->entries, m->n_entries + 1, sizeof(*m->entries));
+	if (m->n_entries == m->entries_cap) {
+		m->entries_cap = m->entries_cap ? m->entries_cap * 2 : 8;
+		m->entries = xreallocarray(m->entries, m->entries_cap, sizeof(*m->entries));
+	}
 	struct boot_entry *e = &m->entries[m->n_entries++];
 	*e = (struct boot_entry){ 0 };
 	e->title = xstrdup(title ? title : "");

@@ -53,7 +53,7 @@ struct menu {
 	char *source_device; /* volume id the config was read from */
 	char *source_path;
 	struct boot_entry *entries; /* every menu item, bootable or not, depth-first */
-	size_t n_entries;
+	size_t n_entries, entries_cap;
 	int default_index; /* into entries; -1 when nothing is booted without a key */
 	bool has_timeout;
 	int timeout;	   /* seconds; -1 waits for ever */

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "grub2/grub2.h"
+#include "syslinux.h"
 #include "limits.h"
 #include "log.h"
 #include "util.h"
@@ -63,8 +65,10 @@ size_t netboot_grub_names(const char *mac, const char *ip, char names[][64], siz
 	return n;
 }
 
-/* Read url and parse it as fmt (NULL: guess from name and text) into the next menu slot. */
-static int load_url(struct netboot *nb, const char *url, const struct config_format *fmt, bool quiet)
+/* Read url and parse it as fmt (NULL: guess from name and text) into the next menu slot.
+ * workdir: PXELINUX's working directory (where pxelinux.0 was), or NULL. */
+static int load_url(struct netboot *nb, const char *url, const struct config_format *fmt,
+		    const char *workdir, bool quiet)
 {
 	if (nb->n_menus >= NETBOOT_MENUS_MAX)
 		return -ENOSPC;
@@ -96,7 +100,10 @@ static int load_url(struct netboot *nb, const char *url, const struct config_for
 		return -EINVAL;
 	}
 	struct config_source src = { .lookup = &nb->nl.lookup, .device = id, .path = path };
-	r = fmt->parse ? fmt->parse(&src, text, len, m) : -ENOTSUP;
+	if (workdir && fmt == &config_format_syslinux)
+		r = syslinux_parse_text_in(&src, workdir, text, len, m);
+	else
+		r = fmt->parse ? fmt->parse(&src, text, len, m) : -ENOTSUP;
 	free(text);
 	free(path);
 	if (r < 0) {
@@ -135,12 +142,19 @@ static bool looks_like_grub(const char *file)
 
 static int try_pxelinux(struct netboot *nb, const char *prefix_url, char machine_uuid[37])
 {
-	const struct config_format *sys = config_format_by_name("syslinux");
+	const struct config_format *sys = &config_format_syslinux;
 	const struct net_lease *l = &nb->lease;
+	/* PXELINUX resolves relative names against the directory pxelinux.0 came from. */
+	const char *id;
+	char *workdir;
+	if (net_lookup_split(&nb->nl, prefix_url, &id, &workdir) < 0)
+		return -EINVAL;
+	int r;
 	if (l->pxe_config[0]) {
 		char *url = url_resolve(prefix_url, l->pxe_config);
-		int r = load_url(nb, url, sys, false);
+		r = load_url(nb, url, sys, workdir, false);
 		free(url);
+		free(workdir);
 		return r;
 	}
 	char names[16][64];
@@ -149,19 +163,22 @@ static int try_pxelinux(struct netboot *nb, const char *prefix_url, char machine
 		char *rel = xasprintf("pxelinux.cfg/%s", names[i]);
 		char *url = url_resolve(prefix_url, rel);
 		log_debug("pxelinux: trying %s", url);
-		int r = load_url(nb, url, sys, true);
+		r = load_url(nb, url, sys, workdir, true);
 		free(rel);
 		free(url);
-		if (r == 0 || r == -ENOSPC)
+		if (r == 0 || r == -ENOSPC) {
+			free(workdir);
 			return r;
+		}
 	}
+	free(workdir);
 	log_warn("No pxelinux config under %spxelinux.cfg/", prefix_url);
 	return -ENOENT;
 }
 
 static int try_grub_net(struct netboot *nb, const char *dir_url)
 {
-	const struct config_format *g = config_format_by_name("grub2");
+	const struct config_format *g = &config_format_grub2;
 	char names[16][64];
 	size_t n = netboot_grub_names(nb->lease.mac, nb->lease.ip, names, 16);
 	static const char *const subdirs[] = { "", "grub/", "boot/grub/" };
@@ -169,7 +186,7 @@ static int try_grub_net(struct netboot *nb, const char *dir_url)
 		for (size_t i = 0; i < n; i++) {
 			char *rel = xasprintf("%s%s", subdirs[s], names[i]);
 			char *url = url_resolve(dir_url, rel);
-			int r = load_url(nb, url, g, true);
+			int r = load_url(nb, url, g, NULL, true);
 			free(rel);
 			free(url);
 			if (r == 0 || r == -ENOSPC)
@@ -204,7 +221,7 @@ static int from_boot_file(struct netboot *nb, char machine_uuid[37])
 	} else if (looks_like_grub(url)) {
 		r = try_grub_net(nb, prefix);
 	} else {
-		r = load_url(nb, url, NULL, false);
+		r = load_url(nb, url, NULL, NULL, false);
 		if (r < 0)
 			r = try_pxelinux(nb, prefix, machine_uuid);
 	}
@@ -245,7 +262,7 @@ int netboot_discover(const struct boot_options *o, struct netboot *nb)
 	nb->have_lease = true;
 	const char *url = o->url;
 	if (url) {
-		r = load_url(nb, url, NULL, false);
+		r = load_url(nb, url, NULL, NULL, false);
 		if (r < 0 && str_endswith(url, "/"))
 			r = try_pxelinux(nb, url, uuid);
 	} else {

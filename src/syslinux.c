@@ -7,6 +7,9 @@
  * BEGIN/END/SEPARATOR or the end of everything comes. This file keeps that shape: parse into
  * records and submenus first, then decide the default and build the menu.
  *
+ * Where those documents are older than the code, ISOLINUX 6.04 itself was asked (booted in
+ * QEMU by /work/shared/tools/oracles/isolinux-oracle.sh); comments say "oracle" there.
+ *
  * Two readers of the same file matter for what boots without a key:
  *   - the menu system (a UI directive, or a DEFAULT that starts menu.c32/vesamenu.c32):
  *     MENU DEFAULT, DEFAULT only together with UI, ONTIMEOUT when a timeout runs out;
@@ -113,14 +116,14 @@ struct parser {
 	bool reads_warned;
 
 	struct submenu *menus;
-	size_t n_menus;
+	size_t n_menus, cap_menus;
 	int cur;
 	unsigned depth;	   /* submenus open above cur */
 	unsigned overflow; /* MENU BEGINs past the limits, flattened into cur */
 	bool menus_warned;
 
 	struct item_record *items;
-	size_t n_items;
+	size_t n_items, cap_items;
 	unsigned n_hidden;
 	bool items_warned;
 
@@ -191,6 +194,13 @@ static char *value_dup(const char *s)
 	return xstrndup(s, n);
 }
 
+/* An argument the kernel or a command line gets: syslinux skips the blanks after the
+ * keyword and keeps the rest of the line, trailing blanks included. */
+static char *value_dup_raw(const char *s)
+{
+	return xstrdup(skip_space(s));
+}
+
 /* The first word of s; *ret_rest points past it and the white space after. */
 static char *word_dup(const char *s, const char **ret_rest)
 {
@@ -234,14 +244,16 @@ static long number_parse(const char *s, bool *ret_clean)
 /* A menu text as shown: '^' marks the hotkey and is not displayed (doc/menu.txt). */
 static char *display_dup(const char *s)
 {
-	struct strbuf sb = { 0 };
+	s = skip_space(s);
+	char *t = xmalloc(strlen(s) + 1);
+	size_t n = 0;
 	for (; *s; s++)
 		if (*s != '^')
-			strbuf_addc(&sb, *s);
-	char *t = strbuf_steal(&sb);
-	char *trimmed = value_dup(t);
-	free(t);
-	return trimmed;
+			t[n++] = *s;
+	while (n > 0 && sl_isspace(t[n - 1]))
+		n--;
+	t[n] = '\0';
+	return t;
 }
 
 static void str_replace(char **slot, char *value)
@@ -286,8 +298,9 @@ static enum kernel_type kernel_type_of(const char *image)
 		const char *ext;
 		enum kernel_type type;
 	} exts[] = {
-		{ "0", KT_PXE },     { "bin", KT_BOOT },    { "bs", KT_BOOT },	  { "bss", KT_BSS },
-		{ "c32", KT_COM32 }, { "img", KT_FDIMAGE }, { "com", KT_COMBOOT }, { "cbt", KT_COMBOOT },
+		{ "0", KT_PXE },	{ "bin", KT_BOOT },	{ "bs", KT_BOOT },
+		{ "bss", KT_BSS },	{ "c32", KT_COM32 },	{ "img", KT_FDIMAGE },
+		{ "com", KT_COMBOOT },	{ "cbt", KT_COMBOOT },
 	};
 	const char *dot = strrchr(path_basename(image), '.');
 	if (!dot)
@@ -346,10 +359,12 @@ static void entry_add_initrds(const struct parser *p, struct boot_entry *e, cons
 	const char *again = strstr(s, "initrd=");
 	if (again)
 		log_at(LOG_WARN, file, line,
-		       "only the first initrd= option is loaded (as syslinux does), ignoring '%.*s'",
+		       "only the first initrd= option is loaded, as syslinux does; ignoring '%.*s'",
 		       (int)strcspn(again, " \t"), again);
 }
 
+/* The command line is the kernel's as syslinux builds it, blanks included, without the
+ * "BOOT_IMAGE=<kernel as written> " that its loader puts in front (as for GRUB's). */
 static void entry_set_linux(const struct parser *p, struct boot_entry *e, const char *image,
 			    const char *args, const char *file, unsigned line)
 {
@@ -358,7 +373,7 @@ static void entry_set_linux(const struct parser *p, struct boot_entry *e, const 
 	boot_file_set(&e->kernel, p->src->device, path);
 	free(path);
 	free(e->cmdline);
-	e->cmdline = value_dup(args);
+	e->cmdline = xstrdup(args);
 	entry_add_initrds(p, e, args, file, line);
 	e->bootable = true;
 }
@@ -415,7 +430,8 @@ static void entry_set_multiboot(const struct parser *p, struct boot_entry *e, co
 
 /* What a command line ("image args...") boots. */
 static void entry_set_command(const struct parser *p, struct boot_entry *e, enum kernel_type type,
-			      const char *command, const char *what, const char *file, unsigned line)
+			      const char *command, const char *what, const char *file,
+			      unsigned line)
 {
 	const char *args;
 	char *image = word_dup(command, &args);
@@ -428,8 +444,9 @@ static void entry_set_command(const struct parser *p, struct boot_entry *e, enum
 	} else if (type == KT_COM32 && image_is(image, "mboot.c32")) {
 		entry_set_multiboot(p, e, args, file, line);
 	} else {
-		log_at(LOG_DEBUG, file, line, "%s starts a %s image (%s), not something kxboot boots",
-		       what, kernel_type_names[type], image);
+		log_at(LOG_DEBUG, file, line,
+		       "%s starts a %s image (%s), not something kxboot boots", what,
+		       kernel_type_names[type], image);
 	}
 	free(image);
 }
@@ -449,7 +466,10 @@ static void label_clear(struct label_data *ld)
 
 static struct item_record *item_new(struct parser *p)
 {
-	p->items = xreallocarray(p->items, p->n_items + 1, sizeof(*p->items));
+	if (p->n_items == p->cap_items) {
+		p->cap_items = p->cap_items ? 2 * p->cap_items : 16;
+		p->items = xreallocarray(p->items, p->cap_items, sizeof(*p->items));
+	}
 	struct item_record *r = &p->items[p->n_items++];
 	*r = (struct item_record){ 0 };
 	return r;
@@ -483,7 +503,8 @@ static void label_record(struct parser *p)
 	if (p->n_items >= MENU_ENTRIES_MAX) {
 		if (!p->items_warned)
 			log_at(LOG_WARN, ld->file, ld->line,
-			       "more than %u LABELs, ignoring this one and the rest", MENU_ENTRIES_MAX);
+			       "more than %u LABELs, ignoring this one and the rest",
+			       MENU_ENTRIES_MAX);
 		p->items_warned = true;
 		label_clear(ld);
 		return;
@@ -513,7 +534,7 @@ static void label_record(struct parser *p)
 	if (ld->action == ACTION_COMMAND) {
 		if (!ld->kernel_given)
 			log_at(LOG_DEBUG, ld->file, ld->line,
-			       "LABEL '%s' has no KERNEL: syslinux boots the file named like the label",
+			       "LABEL '%s' has no KERNEL: syslinux boots the file of that name",
 			       ld->label);
 		char *what = xasprintf("LABEL '%s'", ld->label);
 		r->type = ld->type;
@@ -549,12 +570,15 @@ static void menu_begin(struct parser *p, const char *tag, const struct line_ctx 
 	if (p->overflow > 0 || p->depth + 2 > MENU_DEPTH_MAX || p->n_menus >= MENU_ENTRIES_MAX) {
 		if (p->overflow == 0)
 			log_at(LOG_WARN, c->file, c->line,
-			       "more than %u nested or %u submenus, keeping the entries one level up",
+			       "more than %u nested or %u submenus, entries stay one level up",
 			       MENU_DEPTH_MAX - 1, MENU_ENTRIES_MAX);
 		p->overflow++;
 		return;
 	}
-	p->menus = xreallocarray(p->menus, p->n_menus + 1, sizeof(*p->menus));
+	if (p->n_menus == p->cap_menus) {
+		p->cap_menus *= 2;
+		p->menus = xreallocarray(p->menus, p->cap_menus, sizeof(*p->menus));
+	}
 	struct submenu *parent = &p->menus[p->cur];
 	struct submenu *s = &p->menus[p->n_menus];
 	*s = (struct submenu){ 0 };
@@ -615,7 +639,7 @@ static void do_include(struct parser *p, const char *arg, const struct line_ctx 
 	if (p->n_reads >= CONFIG_FILES_MAX) {
 		if (!p->reads_warned)
 			log_at(LOG_WARN, c->file, c->line,
-			       "more than %u config files read, ignoring INCLUDE '%s' and later ones",
+			       "more than %u config files read, ignoring INCLUDE '%s' and later",
 			       CONFIG_FILES_MAX, name);
 		p->reads_warned = true;
 		goto out;
@@ -625,7 +649,7 @@ static void do_include(struct parser *p, const char *arg, const struct line_ctx 
 	int r = lookup_read(p->src->lookup, p->src->device, path, CONFIG_FILE_MAX, &data, &len);
 	if (r < 0) {
 		log_at(LOG_WARN, c->file, c->line, "cannot read INCLUDE '%s': %s, ignoring", path,
-		       r == -EFBIG ? "larger than CONFIG_FILE_MAX" : strerror(-r));
+		       r == -EFBIG ? "larger than the config file limit" : strerror(-r));
 		goto out;
 	}
 	if (*tag) {
@@ -671,13 +695,13 @@ static long number_or_warn(const char *arg, const char *what, const struct line_
 
 static void do_append(struct parser *p, const char *arg, const struct line_ctx *c)
 {
-	str_replace(p->ld.label ? &p->ld.append : &p->append, value_dup(arg));
+	str_replace(p->ld.label ? &p->ld.append : &p->append, value_dup_raw(arg));
 }
 
 static void do_initrd(struct parser *p, const char *arg, const struct line_ctx *c)
 {
 	if (label_open_or_warn(p, "INITRD", c))
-		str_replace(&p->ld.initrd, value_dup(arg));
+		str_replace(&p->ld.initrd, value_dup_raw(arg));
 }
 
 static void do_label(struct parser *p, const char *arg, const struct line_ctx *c)
@@ -701,15 +725,15 @@ static void do_totaltimeout(struct parser *p, const char *arg, const struct line
 static void do_ontimeout(struct parser *p, const char *arg, const struct line_ctx *c)
 {
 	struct submenu *m = &p->menus[p->cur];
-	str_replace(&p->ontimeout, value_dup(arg));
-	str_replace(&m->ontimeout, value_dup(arg));
+	str_replace(&p->ontimeout, value_dup_raw(arg));
+	str_replace(&m->ontimeout, value_dup_raw(arg));
 	p->ontimeout_file = m->ontimeout_file = c->file;
 	p->ontimeout_line = m->ontimeout_line = c->line;
 }
 
 static void do_default(struct parser *p, const char *arg, const struct line_ctx *c)
 {
-	char *v = value_dup(arg);
+	char *v = value_dup_raw(arg);
 	if (!*v) {
 		log_at(LOG_WARN, c->file, c->line, "DEFAULT without a value, ignoring");
 		free(v);
@@ -753,7 +777,7 @@ static void do_fdtdir(struct parser *p, const char *arg, const struct line_ctx *
 	/* U-Boot picks <dir>/<its fdtfile> there: a board's name kxboot does not know. */
 	if (label_open_or_warn(p, "FDTDIR", c))
 		log_at(LOG_DEBUG, c->file, c->line,
-		       "FDTDIR: the device tree file depends on the board, keeping the running one");
+		       "FDTDIR: the file depends on the board, keeping the running device tree");
 }
 
 static void do_text(struct parser *p, const char *arg, const struct line_ctx *c)
@@ -1040,7 +1064,7 @@ static void parse_line(struct parser *p, const char *s, const struct line_ctx *c
 		if (!arg)
 			continue;
 		if (label_open_or_warn(p, kernel_type_names[t], c)) {
-			str_replace(&p->ld.kernel, value_dup(arg));
+			str_replace(&p->ld.kernel, value_dup_raw(arg));
 			p->ld.type = (enum kernel_type)t;
 			p->ld.kernel_given = true;
 		}
@@ -1091,7 +1115,7 @@ static void parse_file(struct parser *p, char *path, const char *text, size_t le
 	}
 }
 
-/* ---- choosing the default and building the menu ------------------------------------------------ */
+/* ---- choosing the default and building the menu --------------------------------------- */
 
 /* The LABEL a command names: its first word, compared with the whole LABEL by the menu
  * system and with the LABEL's first word by the command line (find_label()). */
@@ -1115,7 +1139,7 @@ static int command_record(struct parser *p, enum kernel_type type, const char *c
 	r->menu = -1;
 	r->item = p->n_hidden++;
 	r->action = ACTION_COMMAND;
-	r->e.title = xstrdup(title);
+	r->e.title = value_dup(title);
 	r->e.source_file = xstrdup(file);
 	r->e.source_line = line;
 	entry_set_command(p, &r->e, type, command, what, file, line);
@@ -1141,21 +1165,23 @@ static int command_resolve(struct parser *p, const char *cmd, const char *what, 
 					       line);
 			free(command);
 			const struct boot_file *fdt = &p->items[label].e.devicetree;
-			if (p->items[found].e.bootable && fdt->path)
-				boot_file_set(&p->items[found].e.devicetree, fdt->device, fdt->path);
+			struct boot_entry *e = &p->items[found].e;
+			if (e->bootable && fdt->path)
+				boot_file_set(&e->devicetree, fdt->device, fdt->path);
 		}
 		goto out;
 	}
 	if (!p->implicit) {
 		log_at(LOG_WARN, file, line,
-		       "%s '%s' names no LABEL and IMPLICIT 0 allows no other image, ignoring", what,
-		       cmd);
+		       "%s '%s' names no LABEL and IMPLICIT 0 allows no other image, ignoring",
+		       what, cmd);
 		goto out;
 	}
 	enum kernel_type type = kernel_type_of(word);
 	if (type != KT_LINUX && !(type == KT_COM32 && image_is(word, "mboot.c32"))) {
-		log_at(LOG_DEBUG, file, line, "%s '%s' starts a %s image, not something kxboot boots",
-		       what, cmd, kernel_type_names[type]);
+		log_at(LOG_DEBUG, file, line,
+		       "%s '%s' starts a %s image, not something kxboot boots", what, cmd,
+		       kernel_type_names[type]);
 		goto out;
 	}
 	found = command_record(p, KT_KERNEL, cmd, cmd, what, file, line);
@@ -1211,11 +1237,14 @@ static int menu_choose(struct parser *p, struct menu *m)
 		if (p->has_ui && p->default_cmd) {
 			char *word = word_dup(p->default_cmd, NULL);
 			target = label_find(p, word, false, true);
+			/* "DEFAULT vesamenu.c32" next to UI is the old way of starting the menu. */
+			enum log_level level =
+				kernel_type_of(word) == KT_COM32 ? LOG_DEBUG : LOG_WARN;
 			free(word);
 			if (target >= 0)
 				start = p->items[target].menu;
 			else
-				log_at(LOG_WARN, p->default_file, p->default_line,
+				log_at(level, p->default_file, p->default_line,
 				       "DEFAULT '%s' names no LABEL in the menu, ignoring",
 				       p->default_cmd);
 		}
@@ -1229,12 +1258,15 @@ static int menu_choose(struct parser *p, struct menu *m)
 						 s->ontimeout_file, s->ontimeout_line);
 		return target;
 	}
-	/* The command line: with PROMPT 0 (the default) and a DEFAULT it boots at once;
-	 * otherwise it waits at boot: ("If no DEFAULT entry is present ... the boot: prompt is
-	 * shown"), ONTIMEOUT taking DEFAULT's place when the timeout runs out. */
+	/* The command line: with PROMPT 0 (the default) and a DEFAULT it boots at once, showing
+	 * boot: only while Shift or Alt is held (doc/syslinux.txt, PROMPT; the oracle agrees
+	 * even with TIMEOUT set); otherwise it waits at boot: ("If no DEFAULT entry is present
+	 * ... the boot: prompt is shown"), ONTIMEOUT taking DEFAULT's place when the timeout
+	 * runs out. */
 	if (!p->prompt && p->default_cmd) {
 		m->has_timeout = true;
 		m->timeout = 0;
+		m->hidden = true;
 		return command_resolve(p, p->default_cmd, "DEFAULT", true,
 				       p->default_file, p->default_line);
 	}
@@ -1247,9 +1279,9 @@ static int menu_choose(struct parser *p, struct menu *m)
 	return -1;
 }
 
-/* Move a record into the menu under its submenus. */
-static int record_emit(const struct parser *p, struct menu *m, struct item_record *r,
-		       unsigned index_at_top)
+/* Move a record into the menu under its submenus; titles[k] is what submenu k shows. */
+static int record_emit(const struct parser *p, char *const *titles, struct menu *m,
+		       struct item_record *r, unsigned index_at_top)
 {
 	struct menu_level levels[MENU_DEPTH_MAX] = { 0 };
 	int chain[MENU_DEPTH_MAX];
@@ -1258,9 +1290,10 @@ static int record_emit(const struct parser *p, struct menu *m, struct item_recor
 	for (int k = r->menu; k > 0 && depth < MENU_DEPTH_MAX; k = p->menus[k].parent)
 		chain[depth++] = k;
 	for (size_t i = 0; i < depth; i++) {
-		const struct submenu *s = &p->menus[chain[depth - 1 - i]];
+		int k = chain[depth - 1 - i];
+		const struct submenu *s = &p->menus[k];
 		levels[i] = (struct menu_level){
-			.title = s->display ? display_dup(s->display) : xstrdup(""),
+			.title = titles[k],
 			.id = s->tag,
 			.index = s->parent_item,
 		};
@@ -1268,8 +1301,6 @@ static int record_emit(const struct parser *p, struct menu *m, struct item_recor
 	}
 	struct boot_entry *e = menu_add_entry(m, levels, depth, r->e.title, r->e.id,
 					      r->menu >= 0 ? r->item : index_at_top);
-	for (size_t i = 0; i < depth; i++)
-		free(levels[i].title);
 	e->kind = r->e.kind;
 	e->bootable = r->e.bootable;
 	e->locked = locked;
@@ -1299,18 +1330,25 @@ static void menu_build(struct parser *p, struct menu *m)
 	m->source_path = xstrdup(p->src->path);
 	m->default_index = -1;
 	int target = menu_choose(p, m);
+	char **titles = xcalloc(p->n_menus, sizeof(*titles));
+	for (size_t k = 0; k < p->n_menus; k++)
+		titles[k] = display_dup(p->menus[k].display ? p->menus[k].display : "");
 	for (size_t i = 0; i < p->n_items; i++) {
 		struct item_record *r = &p->items[i];
 		if (r->menu < 0)
 			continue;
-		int idx = record_emit(p, m, r, 0);
+		int idx = record_emit(p, titles, m, r, 0);
 		if ((int)i == target)
 			m->default_index = idx;
 	}
 	/* A hidden LABEL, or a kernel that DEFAULT names, is not in the menu, but it is what
 	 * boots: offer it after the rest. */
 	if (target >= 0 && p->items[target].menu < 0)
-		m->default_index = record_emit(p, m, &p->items[target], p->menus[0].n_items);
+		m->default_index =
+			record_emit(p, titles, m, &p->items[target], p->menus[0].n_items);
+	for (size_t k = 0; k < p->n_menus; k++)
+		free(titles[k]);
+	free(titles);
 }
 
 static void parser_free(struct parser *p)
@@ -1347,7 +1385,8 @@ int syslinux_parse_text_in(const struct config_source *src, const char *workdir,
 		p.workdir = path_normalize(dir);
 		free(dir);
 	}
-	p.menus = xcalloc(1, sizeof(*p.menus));
+	p.cap_menus = 4;
+	p.menus = xcalloc(p.cap_menus, sizeof(*p.menus));
 	p.menus[0] = (struct submenu){ .parent = -1, .default_item = -1 };
 	p.n_menus = 1;
 	p.n_reads = 1;
