@@ -21,6 +21,16 @@
 #define GRUB_VARS_MAX 4096		/* variables in one context */
 #define GRUBENV_SIZE_MAX 65536		/* bytes read from a grubenv file */
 
+/* iPXE script interpreter (every menu item is a run of the script with that item chosen) */
+#define IPXE_STEPS_MAX 1000000		/* lines and commands run for one script, all runs */
+#define IPXE_RUN_STEPS_MAX 50000	/* lines and commands run to find what one item boots */
+#define IPXE_ARGS_MAX 4096		/* words in one command line */
+#define IPXE_WORD_MAX 65536		/* bytes in one word after ${} expansion, or one setting */
+#define IPXE_EXPANSIONS_MAX 1024	/* ${} expansions in one word (values are expanded too) */
+#define IPXE_EXPAND_BYTES_MAX (64u << 20) /* bytes built by expansion for one script, all runs */
+#define IPXE_SETTINGS_MAX 4096		/* settings held at once */
+#define IPXE_IMAGES_MAX 256		/* images (kernels, initrds, scripts) loaded at once */
+
 /* Boot Loader Specification */
 #define BLS_ENTRIES_MAX 1024		/* entry files read from one directory */
 #define DIR_ENTRIES_MAX 4096		/* names listed in one directory */
@@ -41,3 +51,24 @@
 #define TFTP_BLKSIZE_DEFAULT 1468	/* fits one Ethernet frame with IP/UDP/TFTP headers */
 #define TFTP_WINDOWSIZE_DEFAULT 16	/* RFC 7440 window */
 #define TFTP_RETRANSMITS_MAX 6		/* re-sends of one packet before giving up */
+
+/* Signed manifests (docs/manifest.md) and minisign signatures */
+#define MANIFEST_SIZE_MAX (1u << 20)	/* bytes in manifest.json */
+#define MANIFEST_TARGETS_MAX 256	/* targets in one manifest */
+#define MANIFEST_RULES_MAX 4096		/* rules in one manifest */
+#define MANIFEST_MATCH_VALUES_MAX 65536	/* selector values (UUIDs, MACs, ...) in all rules */
+#define MANIFEST_STAGES_MAX 16		/* stages in one rollout */
+#define MANIFEST_INITRDS_MAX 16		/* initrds of one target */
+#define MANIFEST_NAME_MAX 64		/* bytes in a target or rule name */
+#define MANIFEST_URL_MAX 4096		/* bytes in one URL, as written or resolved */
+#define MANIFEST_CMDLINE_MAX 4096	/* bytes in a target's command line */
+#define MANIFEST_TEXT_MAX 1024		/* bytes in a salt, comment-free free text, hostname pattern */
+#define MANIFEST_STATE_SIZE_MAX 4096	/* bytes read from the "highest version seen" file */
+#define MANIFEST_REPORT_TIMEOUT_MS 2000	/* whole boot report POST, connect included */
+#define MANIFEST_REPORT_SIZE_MAX 16384	/* bytes in one boot report */
+#define MACHINE_MACS_MAX 32		/* network interfaces read for the machine identity */
+#define MINISIGN_KEY_FILE_MAX 4096	/* bytes in a minisign .pub file */
+#define MINISIGN_SIG_FILE_MAX 12288	/* bytes in a .minisig file */
+#define MINISIGN_COMMENT_MAX 1024	/* bytes in an untrusted comment line (as minisign) */
+#define MINISIGN_TRUSTED_COMMENT_MAX 8192 /* bytes in a trusted comment line (as minisign) */
+#define MINISIGN_KEYS_MAX 64		/* public keys in one keyring (/etc/kxboot/keys) */
