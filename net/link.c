@@ -18,7 +18,7 @@
 #include "log.h"
 #include "util.h"
 
-#define UDHCPC "/bin/udhcpc"
+#define BUSYBOX "/bin/busybox" /* applets run as argv[0] of busybox itself */
 #define UDHCPC_SCRIPT "/usr/share/kxboot/udhcpc.script"
 #define LEASE_DIR "/run/kxboot/net"
 
@@ -183,7 +183,7 @@ int net_dhcp(const struct net_link *link, const char *uuid, struct net_lease *re
 			dup2(null, 1);
 			dup2(null, 2);
 		}
-		execv(UDHCPC, argv.v);
+		execv(BUSYBOX, argv.v);
 		_exit(127);
 	}
 	strv_free(&argv);
@@ -196,7 +196,7 @@ int net_dhcp(const struct net_link *link, const char *uuid, struct net_lease *re
 	size_t len;
 	if (file_read_all(lease_path, 65536, &text, &len) < 0) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			log_err("No DHCP client in the image (%s)", UDHCPC);
+			log_err("No DHCP client in the image (%s udhcpc)", BUSYBOX);
 		return -ETIMEDOUT;
 	}
 	char *save = NULL;
@@ -220,7 +220,7 @@ static int run_ip(const char *const *args)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		execv("/bin/ip", (char *const *)args);
+		execv(BUSYBOX, (char *const *)args);
 		_exit(127);
 	}
 	if (pid < 0)

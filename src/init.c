@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -225,6 +226,8 @@ int init_main(void)
 {
 	clock_gettime(CLOCK_MONOTONIC, &boot_start);
 	signal(SIGPIPE, SIG_IGN);
+	/* The kernel starts init without PATH; the DHCP hook and the shell need one. */
+	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	mount_api();
 	char *cmdline = read_cmdline();
 	struct boot_options opts;
