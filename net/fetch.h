@@ -46,7 +46,7 @@ struct fetch_result {
 	int fd;		  /* memory file with the data, positioned at 0; -1 on failure */
 	uint64_t size;
 	char sha256[65];  /* hex */
-	char error[256];  /* why it failed */
+	char error[768];  /* why it failed */
 };
 
 /* Fetch url with retries (exponential backoff with jitter), then check size and SHA-256

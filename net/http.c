@@ -51,21 +51,21 @@
 #include "net/fetch.h"
 
 #define HTTP_USER_AGENT "kxboot/0.1"
-#define HTTP_BUFFER_SIZE (512L << 10)	     /* bytes per read, so per sink write at most */
-#define HTTP_LOW_SPEED_BYTES 1024L	     /* "too slow" is under this many bytes a second */
+#define HTTP_BUFFER_SIZE (512L << 10)	/* bytes per read, so per sink write at most */
+#define HTTP_LOW_SPEED_BYTES 1024L	/* "too slow" is under this many bytes a second */
 #define HTTP_SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt" /* in the image and Debian */
-#define HTTP_RETRY_AFTER_MAX_S 86400L	     /* larger values are clamped (then to the backoff cap) */
-#define HTTP_REASON_MAX 64		     /* bytes of the status line's reason phrase kept */
+#define HTTP_RETRY_AFTER_MAX_S 86400L	/* larger values are clamped (then to the backoff cap) */
+#define HTTP_REASON_MAX 64		/* bytes of the status line's reason phrase kept */
 
 /* What one transfer learns on the way, for the callbacks and the error mapping. */
 struct http_transfer {
 	CURL *curl;
 	struct fetch_sink *sink;
 	uint64_t max_size;
-	bool body_started;	   /* the first body bytes of the final response arrived */
-	bool body_refused;	   /* the final response is not 2xx: its body is not the file */
-	int error;		   /* why the write callback failed the transfer (-EFBIG, ...) */
-	long retry_after_s;	   /* Retry-After of the latest response; -1: none */
+	bool body_started;	      /* the first body bytes of the final response arrived */
+	bool body_refused;	      /* the final response is not 2xx: its body is not the file */
+	int error;		      /* why the write callback failed the transfer (-EFBIG, ...) */
+	long retry_after_s;	      /* Retry-After of the latest response; -1: none */
 	char reason[HTTP_REASON_MAX]; /* reason phrase of the latest response */
 };
 
@@ -174,7 +174,8 @@ static size_t http_on_header(char *line, size_t size, size_t nmemb, void *userda
 		if (p && (size_t)(line + len - p) > 5 && p[4] == ' ') {
 			p += 5;
 			size_t n = 0;
-			while (p < line + len && *p >= ' ' && *p <= '~' && n + 1 < sizeof(t->reason))
+			while (p < line + len && *p >= ' ' && *p <= '~' &&
+			       n + 1 < sizeof(t->reason))
 				t->reason[n++] = *p++;
 			t->reason[n] = '\0';
 		}
@@ -218,9 +219,20 @@ static int http_curl_error_map(CURLcode code, const char *url, char *err, size_t
 		/* The network may not be up yet: worth another try. */
 		snprintf(err, err_len, "%s", text);
 		return -EHOSTUNREACH;
-	case CURLE_COULDNT_CONNECT:
-		snprintf(err, err_len, "%s", text);
+	case CURLE_COULDNT_CONNECT: {
+		/* curl's text ("Couldn't connect to server") hides why; the socket error says. */
+		long os_errno = 0;
+		curl_easy_getinfo(http_curl, CURLINFO_OS_ERRNO, &os_errno);
+		if (os_errno > 0) {
+			snprintf(err, err_len, "%s: %s", strerror((int)os_errno), text);
+			if (os_errno == ETIMEDOUT || os_errno == EHOSTUNREACH ||
+			    os_errno == ENETUNREACH)
+				return -(int)os_errno;
+		} else {
+			snprintf(err, err_len, "%s", text);
+		}
 		return -ECONNREFUSED;
+	}
 	case CURLE_OPERATION_TIMEDOUT:
 		snprintf(err, err_len, "timed out: %s", text);
 		return -ETIMEDOUT;
@@ -230,16 +242,19 @@ static int http_curl_error_map(CURLcode code, const char *url, char *err, size_t
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 	case CURLE_GOT_NOTHING:
-	case CURLE_SSL_CONNECT_ERROR: /* handshake cut short, as often as not by the network */
 		snprintf(err, err_len, "connection lost: %s", text);
 		return -ECONNRESET;
+	case CURLE_SSL_CONNECT_ERROR:
+		/* Cut short by the network as often as refused by the server: worth a retry. */
+		snprintf(err, err_len, "TLS handshake failed: %s", text);
+		return -ECONNRESET;
 	case CURLE_TOO_MANY_REDIRECTS:
-		snprintf(err, err_len, "too many redirects (more than %d): %s", FETCH_REDIRECTS_MAX,
-			 text);
+		snprintf(err, err_len, "too many redirects, a loop? (%s)", text);
 		return -ELOOP;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		if (strncasecmp(url, "https:", 6) == 0)
-			snprintf(err, err_len, "%s (an https URL is only redirected to https)", text);
+			snprintf(err, err_len, "%s (an https URL is only redirected to https)",
+				 text);
 		else
 			snprintf(err, err_len, "%s (only http and https are followed)", text);
 		return -EPROTONOSUPPORT;
@@ -311,8 +326,8 @@ static int http_fetch(const char *url, const struct fetch_options *o, struct fet
 
 	curl_easy_reset(curl);
 	http_curl_error[0] = '\0';
-	/* Options whose failure would weaken a check are verified; the rest cannot fail with
-	 * the strings and numbers given here. */
+	/* Every option is checked: one refused (say, by a libcurl older than 7.85 without the
+	 * _STR protocol lists) must not leave a limit or a check off. */
 	CURLcode c = CURLE_OK;
 #define SET(option, value)                                          \
 	do {                                                        \

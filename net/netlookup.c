@@ -241,6 +241,9 @@ static int net_open(void *ctx, const char *id, const char *path, int *ret_fd)
 	} else {
 		o.expect_sha256 = hex;
 		o.expect_size = size;
+		/* A known size is also the cap: a hostile server cannot stream more. */
+		if (size > 0)
+			o.max_size = (uint64_t)size;
 	}
 	log_info("Fetching %s%s%s", url, from ? ", checked against " : "", from ? from : "");
 	struct fetch_result res;

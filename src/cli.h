@@ -23,6 +23,8 @@ struct cli_command {
 int cmd_list(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_manifest(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
 
 /* Load the menu named by --root/--config/--format the way `list` and `boot --dry-run` do.
  * On success vs holds the volumes and m the menu (bootable entries only). */

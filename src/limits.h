@@ -27,7 +27,7 @@
 #define IPXE_ARGS_MAX 4096		/* words in one command line */
 #define IPXE_WORD_MAX 65536		/* bytes in one word after ${} expansion, or one setting */
 #define IPXE_EXPANSIONS_MAX 1024	/* ${} expansions in one word (values are expanded too) */
-#define IPXE_EXPAND_BYTES_MAX (64u << 20) /* bytes built by expansion for one script, all runs */
+#define IPXE_EXPAND_BYTES_MAX (32u << 20) /* bytes built by expansion for one script, all runs */
 #define IPXE_SETTINGS_MAX 4096		/* settings held at once */
 #define IPXE_IMAGES_MAX 256		/* images (kernels, initrds, scripts) loaded at once */
 
