@@ -68,6 +68,17 @@ void boot_options_parse(struct boot_options *o, const char *cmdline)
 			o->dry_run = true;
 		} else if (KEY("kxboot.url")) {
 			set_str(&o->url, v);
+		} else if (KEY("kxboot.min_version")) {
+			long mv;
+			if (str_to_long(v, 10, &mv) == 0 && mv >= 0)
+				o->min_version = (unsigned long long)mv;
+			else
+				log_warn("kxboot.min_version=%s is not a version number, ignoring", v);
+		} else if (KEY("kxboot.policy")) {
+			if (!strcmp(v, "signed"))
+				o->policy_signed = true;
+			else if (strcmp(v, "any"))
+				log_warn("kxboot.policy=%s is not signed or any, ignoring", v);
 		} else if (KEY("ip")) {
 			set_str(&o->ip, v);
 		} else if (KEY("kxboot.manifest")) {

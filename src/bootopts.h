@@ -1,6 +1,8 @@
 /* bootopts.h — kxboot's options from the kernel command line (kxboot(8), OPTIONS). */
 #pragma once
 
+#define KXBOOT_KEYS_DIR "/etc/kxboot/keys" /* trusted minisign keys in the image */
+
 #include <stdbool.h>
 
 enum boot_mode {
@@ -19,6 +21,8 @@ struct boot_options {
 	char *url;	     /* kxboot.url= */
 	char *manifest;	     /* kxboot.manifest= */
 	char *ip;	     /* ip= (kernel nfsroot syntax) */
+	unsigned long long min_version; /* kxboot.min_version=: lowest manifest version accepted */
+	bool policy_signed;  /* kxboot.policy=signed: disk entries only when a manifest lists them */
 	bool insecure;	     /* kxboot.insecure */
 	bool dry_run;	     /* kxboot.dry_run: print the plan, do not kexec */
 	char *consoles[8];   /* console= devices in order ("ttyS0", "hvc0", "tty0") */

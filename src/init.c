@@ -119,8 +119,9 @@ static void rescue_shell(bool locked)
 }
 
 /* Try the candidates of one menu; returns only when none could be started. */
-static void boot_menu(const struct lookup *lk, struct volume_set *vs, const struct menu *m,
-		      int first, const char *cmdline, const struct boot_options *opts)
+static void boot_menu(const struct lookup *lk, struct volume_set *vs, struct netboot *nb,
+		      const struct menu *m, int first, const char *cmdline,
+		      const struct boot_options *opts)
 {
 	int order[MENU_ENTRIES_MAX];
 	size_t n = boot_candidates(m, first, order, ARRAY_SIZE(order));
@@ -154,6 +155,7 @@ static void boot_menu(const struct lookup *lk, struct volume_set *vs, const stru
 			log_err("Cannot load '%s': %s", e->title, strerror(-r));
 			continue;
 		}
+		netboot_report(nb, e, NULL);
 		log_info("kexec into '%s' (%.3f s after /init started)", e->title, uptime());
 		if (vs)
 			probe_unmount_all(vs);
@@ -161,6 +163,7 @@ static void boot_menu(const struct lookup *lk, struct volume_set *vs, const stru
 		log_err("kexec failed: %s", strerror(-r));
 	}
 	log_err("No entry of %s could be started", m->source_path ? m->source_path : "the menu");
+	netboot_report(nb, NULL, "no entry could be started");
 }
 
 /* Mount every filesystem and read its config; menus with bootable entries, disk order. */
@@ -196,8 +199,8 @@ static size_t disk_menus(struct volume_set *vs, struct menu *menus, size_t max)
 
 /* Show the first menu, then try its candidates and those of the other menus in turn.
  * Returns when nothing could be started: false, or true when the user asked for the shell. */
-static bool run_menus(const struct lookup *lk, struct volume_set *vs, struct menu *menus,
-		      size_t n_menus, const struct boot_options *opts)
+static bool run_menus(const struct lookup *lk, struct volume_set *vs, struct netboot *nb,
+		      struct menu *menus, size_t n_menus, const struct boot_options *opts)
 {
 	struct menu *m = &menus[0];
 	int selected = m->default_index;
@@ -212,10 +215,10 @@ static bool run_menus(const struct lookup *lk, struct volume_set *vs, struct men
 	struct menu_choice choice;
 	menu_ui_run(&consoles, m, selected, timeout, opts->locked, &choice);
 	if (choice.action == MENU_ACTION_BOOT) {
-		boot_menu(lk, vs, m, choice.index, choice.cmdline, opts);
+		boot_menu(lk, vs, nb, m, choice.index, choice.cmdline, opts);
 		for (size_t i = 1; i < n_menus; i++) {
 			log_info("Trying the config %s", menus[i].source_path);
-			boot_menu(lk, vs, &menus[i], menus[i].default_index, NULL, opts);
+			boot_menu(lk, vs, nb, &menus[i], menus[i].default_index, NULL, opts);
 		}
 	}
 	free(choice.cmdline);
@@ -257,7 +260,7 @@ int init_main(void)
 			n_menus = disk_menus(&vs, menus, MENUS_MAX);
 			if (n_menus > 0) {
 				shown = true;
-				shell = run_menus(&vs.lookup, &vs, menus, n_menus, &opts);
+				shell = run_menus(&vs.lookup, &vs, NULL, menus, n_menus, &opts);
 			}
 		}
 		for (size_t i = 0; i < n_menus; i++)
@@ -271,7 +274,7 @@ int init_main(void)
 				struct boot_options o = opts;
 				if (shown)
 					o.entry = NULL; /* kxboot.entry= named a disk entry */
-				shell = run_menus(&nb.nl.lookup, NULL, nb.menus, nb.n_menus, &o);
+				shell = run_menus(&nb.nl.lookup, NULL, &nb, nb.menus, nb.n_menus, &o);
 			} else {
 				log_err("Network boot: nothing to boot");
 			}

@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "grub2/grub2.h"
 #include "syslinux.h"
 #include "limits.h"
+#include "minisign.h"
 #include "log.h"
 #include "util.h"
 
@@ -230,6 +232,120 @@ static int from_boot_file(struct netboot *nb, char machine_uuid[37])
 	return r;
 }
 
+static bool is_manifest_url(const char *url)
+{
+	return str_endswith(url, ".json");
+}
+
+static void add_artifact_file(struct netboot *nb, struct boot_file *f, const char *url)
+{
+	const char *id;
+	char *path;
+	if (net_lookup_split(&nb->nl, url, &id, &path) == 0) {
+		boot_file_set(f, id, path);
+		free(path);
+	}
+}
+
+/* One menu entry per target to try: the one chosen for this machine, then recovery. */
+static void add_target_entry(struct netboot *nb, struct menu *m, const struct manifest_target *t,
+			     const char *title_prefix, unsigned index)
+{
+	char *title = xasprintf("%s%s (manifest version %llu)", title_prefix, t->name,
+				(unsigned long long)nb->manifest.version);
+	struct boot_entry *e = menu_add_entry(m, NULL, 0, title, t->name, index);
+	free(title);
+	add_artifact_file(nb, &e->kernel, t->kernel.url);
+	for (size_t i = 0; i < t->n_initrds; i++) {
+		boot_entry_add_initrd(e, NULL, NULL);
+		add_artifact_file(nb, &e->initrds[e->n_initrds - 1], t->initrds[i].url);
+	}
+	e->cmdline = manifest_cmdline(&nb->manifest, t);
+	e->kind = BOOT_KIND_LINUX;
+	e->bootable = e->kernel.path != NULL;
+	e->source_file = xstrdup(nb->manifest.url ? nb->manifest.url : "manifest");
+}
+
+int netboot_manifest(struct netboot *nb, const char *url, const struct boot_options *o,
+		     const char *keys_dir)
+{
+	if (nb->n_menus >= NETBOOT_MENUS_MAX)
+		return -ENOSPC;
+	struct minisign_keyring kr = { 0 };
+	int nkeys = minisign_keyring_load_dir(&kr, keys_dir);
+	if (nkeys <= 0) {
+		log_err("Refusing the manifest %s: no trusted keys in %s (build the image with "
+			"KEYS=key.pub)", url, keys_dir);
+		minisign_keyring_free(&kr);
+		return -ENOKEY;
+	}
+	struct manifest_policy policy = { .now = time(NULL), .min_version = o->min_version };
+	/* Guests have no writable storage kxboot keeps: only expires and min_version guard
+	 * against a replayed older manifest (docs/manifest.md). */
+	struct manifest_state state = { 0 };
+	struct fetch_options fo = nb->nl.fetch;
+	char err[768];
+	struct minisign_verified signer = { 0 };
+	int r = manifest_fetch(url, &kr, &policy, &state, &fo, &nb->manifest, &signer, err, sizeof(err));
+	minisign_keyring_free(&kr);
+	if (r < 0) {
+		log_err("Refusing the manifest %s: %s", url, err);
+		return r;
+	}
+	minisign_verified_free(&signer);
+	nb->have_manifest = true;
+	machine_identity_read(&nb->id, "/sys");
+	if (nb->lease.hostname[0])
+		machine_identity_set_hostname(&nb->id, nb->lease.hostname);
+	if (nb->lease.mac[0])
+		machine_identity_add_mac(&nb->id, nb->lease.mac);
+	log_info("Manifest %s version %llu verified", url, (unsigned long long)nb->manifest.version);
+	r = manifest_select(&nb->manifest, &nb->id, &nb->choice);
+	struct menu *m = &nb->menus[nb->n_menus];
+	*m = (struct menu){ .format = "manifest", .default_index = 0, .has_timeout = true,
+			    .timeout = 0 };
+	m->source_path = xstrdup(url);
+	unsigned index = 0;
+	if (r == 0) {
+		log_info("%s", nb->choice.why);
+		add_target_entry(nb, m, nb->choice.target, "", index++);
+	} else {
+		log_warn("The manifest has no rule for this machine");
+	}
+	if (nb->manifest.recovery && (r < 0 || nb->manifest.recovery != nb->choice.target))
+		add_target_entry(nb, m, nb->manifest.recovery, "recovery: ", index++);
+	if (m->n_entries == 0) {
+		menu_free(m);
+		netboot_report(nb, NULL, "no target for this machine");
+		return -ENOENT;
+	}
+	m->source_device = xstrdup(m->entries[0].kernel.device ? m->entries[0].kernel.device : "");
+	/* Everything booted from here is checked against the manifest's hashes and sizes. */
+	net_lookup_set_expect(&nb->nl, manifest_expected, &nb->manifest);
+	nb->n_menus++;
+	return 0;
+}
+
+void netboot_report(struct netboot *nb, const struct boot_entry *e, const char *error)
+{
+	if (!nb || !nb->have_manifest || !nb->manifest.report_url)
+		return;
+	bool recovery = e && nb->manifest.recovery && e->id && !strcmp(e->id, nb->manifest.recovery->name) &&
+			(!nb->choice.target || nb->choice.target != nb->manifest.recovery);
+	struct manifest_report rep = {
+		.id = &nb->id,
+		.target = e ? e->id : NULL,
+		.rule = nb->choice.rule ? nb->choice.rule->name : NULL,
+		.outcome = !e ? MANIFEST_OUTCOME_FAILED :
+			   recovery ? MANIFEST_OUTCOME_RECOVERY : MANIFEST_OUTCOME_BOOTING,
+		.error = error,
+		.time = time(NULL),
+	};
+	char err[512];
+	if (manifest_report(&nb->manifest, &rep, &nb->nl.fetch, err, sizeof(err)) < 0)
+		log_warn("Boot report to %s failed: %s, ignoring", nb->manifest.report_url, err);
+}
+
 int netboot_discover(const struct boot_options *o, struct netboot *nb)
 {
 	*nb = (struct netboot){ 0 };
@@ -261,7 +377,13 @@ int netboot_discover(const struct boot_options *o, struct netboot *nb)
 	}
 	nb->have_lease = true;
 	const char *url = o->url;
-	if (url) {
+	if (o->manifest) {
+		r = netboot_manifest(nb, o->manifest, o, KXBOOT_KEYS_DIR);
+	} else if (url && is_manifest_url(url)) {
+		r = netboot_manifest(nb, url, o, KXBOOT_KEYS_DIR);
+	} else if (!url && strstr(nb->lease.boot_file, "://") && is_manifest_url(nb->lease.boot_file)) {
+		r = netboot_manifest(nb, nb->lease.boot_file, o, KXBOOT_KEYS_DIR);
+	} else if (url) {
 		r = load_url(nb, url, NULL, NULL, false);
 		if (r < 0 && str_endswith(url, "/"))
 			r = try_pxelinux(nb, url, uuid);
@@ -273,6 +395,8 @@ int netboot_discover(const struct boot_options *o, struct netboot *nb)
 
 void netboot_free(struct netboot *nb)
 {
+	if (nb->have_manifest)
+		manifest_free(&nb->manifest);
 	for (size_t i = 0; i < nb->n_menus; i++)
 		menu_free(&nb->menus[i]);
 	net_lookup_free(&nb->nl);
