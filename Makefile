@@ -12,7 +12,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libcurl libcrypto blkid libkmod jansson
+PKGS := libcurl libcrypto blkid libkmod jansson xenstore
 
 # Extra flags for a variant build (the sanitizer build sets these).
 VARIANT_CFLAGS ?=

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "menu_ui.h"
 #include "netboot.h"
+#include "xen.h"
 #include "util.h"
 
 #define MOUNT_ROOT "/run/kxboot/mnt"
@@ -146,6 +147,7 @@ static void boot_menu(const struct lookup *lk, struct volume_set *vs, struct net
 		char why[512];
 		if (!kexec_possible(why, sizeof(why))) {
 			log_err("%s", why);
+			xen_report("error", why);
 			boot_plan_free(&plan);
 			return;
 		}
@@ -153,9 +155,18 @@ static void boot_menu(const struct lookup *lk, struct volume_set *vs, struct net
 		boot_plan_free(&plan);
 		if (r < 0) {
 			log_err("Cannot load '%s': %s", e->title, strerror(-r));
+		xen_report("error", strerror(-r));
 			continue;
 		}
 		netboot_report(nb, e, NULL);
+		xen_report("entry", e->title);
+		if (nb && nb->have_manifest) {
+			char v[32];
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)nb->manifest.version);
+			xen_report("manifest_version", v);
+			xen_report("target", e->id ? e->id : e->title);
+		}
+		xen_report("state", "kexec");
 		log_info("kexec into '%s' (%.3f s after /init started)", e->title, uptime());
 		if (vs)
 			probe_unmount_all(vs);
@@ -241,6 +252,10 @@ int init_main(void)
 		consoles_open(&consoles, (char *const[]){ "console" }, 1);
 	log_set_sink(console_sink, NULL);
 	log_max_level = opts.debug ? LOG_DEBUG : LOG_INFO;
+	/* Xen: the domain's settings in xenstore (needs the xenbus device, built in). */
+	if (xen_settings_apply(&opts) > 0 && opts.debug)
+		log_max_level = LOG_DEBUG;
+	xen_report("state", "starting");
 	log_info("kxboot starting (kernel command line: %s)", cmdline);
 	free(cmdline);
 
@@ -285,6 +300,7 @@ int init_main(void)
 			sync();
 			reboot(RB_POWER_OFF);
 		}
+		xen_report("state", shell ? "shell" : "failed");
 		if (!shell)
 			log_err("Nothing could be booted; the rescue shell is next (kxboot starts again when it exits)");
 		rescue_shell(opts.locked);

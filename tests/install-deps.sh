@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="
 build-essential pkg-config clang libclang-rt-14-dev
-libcurl4-openssl-dev libssl-dev libblkid-dev libkmod-dev libjansson-dev
+libcurl4-openssl-dev libssl-dev libblkid-dev libkmod-dev libjansson-dev libxen-dev
 jq grub-common grub2-common grub-pc-bin
 qemu-system-x86 busybox-static kexec-tools cpio zstd xz-utils kmod binutils
 e2fsprogs dosfstools mtools btrfs-progs xfsprogs fdisk util-linux
