@@ -377,17 +377,26 @@ int netboot_discover(const struct boot_options *o, struct netboot *nb)
 	}
 	nb->have_lease = true;
 	const char *url = o->url;
-	if (o->manifest) {
-		r = netboot_manifest(nb, o->manifest, o, KXBOOT_KEYS_DIR);
-	} else if (url && is_manifest_url(url)) {
-		r = netboot_manifest(nb, url, o, KXBOOT_KEYS_DIR);
-	} else if (!url && strstr(nb->lease.boot_file, "://") && is_manifest_url(nb->lease.boot_file)) {
-		r = netboot_manifest(nb, nb->lease.boot_file, o, KXBOOT_KEYS_DIR);
-	} else if (url) {
-		r = load_url(nb, url, NULL, NULL, false);
-		if (r < 0 && str_endswith(url, "/"))
-			r = try_pxelinux(nb, url, uuid);
-	} else {
+	/* Sources in order; each that yields a menu is kept, so that what follows is a
+	 * fallback: a signed manifest first, then kxboot.url, then what DHCP names. */
+	const char *manifest_url = o->manifest;
+	if (!manifest_url && url && is_manifest_url(url))
+		manifest_url = url;
+	if (!manifest_url && !url && strstr(nb->lease.boot_file, "://") &&
+	    is_manifest_url(nb->lease.boot_file))
+		manifest_url = nb->lease.boot_file;
+	if (manifest_url) {
+		r = netboot_manifest(nb, manifest_url, o, KXBOOT_KEYS_DIR);
+		if (r < 0)
+			log_info("Looking for another network boot source");
+	}
+	if (url && url != manifest_url) {
+		int r2 = load_url(nb, url, NULL, NULL, false);
+		if (r2 < 0 && str_endswith(url, "/"))
+			r2 = try_pxelinux(nb, url, uuid);
+		r = r2;
+	} else if (!url && nb->lease.boot_file != manifest_url &&
+		   (nb->lease.boot_file[0] || nb->lease.siaddr[0] || nb->lease.tftp_server[0])) {
 		r = from_boot_file(nb, uuid);
 	}
 	return nb->n_menus ? 0 : (r < 0 ? r : -ENOENT);
