@@ -135,11 +135,22 @@ static bool looks_like_pxelinux(const char *file)
 	       str_endswith(base, ".pxe");
 }
 
+/* A GRUB network image (grubx64.efi, grubnetx64.efi.signed, core.0...), not a config. */
 static bool looks_like_grub(const char *file)
 {
 	const char *base = strrchr(file, '/');
 	base = base ? base + 1 : file;
-	return strstr(base, "grub") || str_endswith(base, ".efi");
+	return strstr(base, ".efi") || !strcmp(base, "core.0") || !strcmp(base, "core.efi");
+}
+
+/* A config or script named directly. */
+static bool looks_like_config(const char *file)
+{
+	static const char *const ext[] = { ".cfg", ".conf", ".ipxe", ".txt", ".lst", ".json", NULL };
+	for (size_t i = 0; ext[i]; i++)
+		if (str_endswith(file, ext[i]))
+			return true;
+	return false;
 }
 
 static int try_pxelinux(struct netboot *nb, const char *prefix_url, char machine_uuid[37])
@@ -218,7 +229,9 @@ static int from_boot_file(struct netboot *nb, char machine_uuid[37])
 	}
 	int r;
 	char *prefix = l->pxe_prefix[0] ? url_resolve(url, l->pxe_prefix) : url_resolve(url, "./");
-	if (str_endswith(url, "/") || looks_like_pxelinux(url)) {
+	if (looks_like_config(url)) {
+		r = load_url(nb, url, NULL, NULL, false);
+	} else if (str_endswith(url, "/") || looks_like_pxelinux(url)) {
 		r = try_pxelinux(nb, prefix, machine_uuid);
 	} else if (looks_like_grub(url)) {
 		r = try_grub_net(nb, prefix);

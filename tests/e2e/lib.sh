@@ -172,6 +172,9 @@ name_cpio() {
 # ---- QEMU -----------------------------------------------------------------------------------
 
 E2E_QEMU=${E2E_QEMU:-qemu-system-x86_64}
+# Network and extra QEMU arguments (word-split): the disk scenarios have no NIC.
+E2E_NIC=${E2E_NIC:--nic none}
+E2E_EXTRA=${E2E_EXTRA:-}
 
 # qemu_boot LOG TIMEOUT IDLE STOP APPEND DISK... — boot the kxboot image under TCG with the
 # disks on virtio (copy-on-write snapshots: the images are never written). The serial console
@@ -192,7 +195,8 @@ qemu_boot() {
 	: >"$log"
 	local t0 t1 pid rc='' size last=-1 still=0 re all
 	t0=$(date +%s%N)
-	timeout "$tmo" "$E2E_QEMU" -accel "${E2E_ACCEL:-tcg}" -m 1024 -smp 1 -display none -vga none -nic none \
+	# shellcheck disable=SC2086 # E2E_NIC and E2E_EXTRA are lists of words
+	timeout "$tmo" "$E2E_QEMU" -accel "${E2E_ACCEL:-tcg}" -m 1024 -smp 1 -display none -vga none $E2E_NIC $E2E_EXTRA \
 		-no-reboot -monitor none -serial "file:$log" \
 		-kernel "$E2E_VMLINUZ" -initrd "$E2E_INITRD" -append "$append" \
 		"${args[@]}" </dev/null >"$log.qemu" 2>&1 &
