@@ -140,6 +140,9 @@ http {
 	}
 }
 CONF
+# nginx's workers run as nobody: let them read the served tree.
+chmod 755 "$W"
+chmod -R a+rX "$S"
 nginx -c "$W/nginx/nginx.conf" -p "$W/nginx" >/dev/null 2>&1 || { echo "FAIL: e2e-net: nginx did not start"; exit 0; }
 sleep 0.5
 
