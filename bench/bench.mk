@@ -2,8 +2,12 @@
 # uses its BUILD, CC, CFLAGS, LDFLAGS and LDLIBS. See bench/README.md.
 #   make bench          every benchmark
 #   make bench-parse    time loading each corpus case (tests/corpus/NAME.cmd) against 1 ms
+#   make bench-boot     boot time under QEMU TCG: direct, through kxboot, through GRUB (bench/boot)
+#   make bench-image    sizes of kxboot.vmlinuz, kxboot.initrd and its cpio (bench/image)
 # BENCH_PARSE_ARGS passes options to bench/parse ("--match grub --min-time 1");
 # KXBOOT_CORPUS in the environment names the corpus (default ../shared/corpus).
+# bench-boot reads BENCH_RUNS, BENCH_TIMEOUT, BENCH_ACCEL, BENCH_DISK_IF, BENCH_KEEP and
+# BENCH_DEBUG_RUN from the environment (see bench/boot).
 # Benchmarks print figures and never fail on time.
 
 BENCH_PARSE_ARGS ?=
@@ -15,8 +19,14 @@ $(BUILD)/bench/parse: bench/parse.c $(BUILD)/libkxboot.a
 bench-parse: $(BUILD)/bench/parse
 	$(BUILD)/bench/parse $(BENCH_PARSE_ARGS)
 
-bench: bench-parse
+bench-boot: image
+	bench/boot $(BUILD)
+
+bench-image: image
+	bench/image $(BUILD)
+
+bench: bench-parse bench-image bench-boot
 
 -include $(BUILD)/bench/parse.d
 
-.PHONY: bench bench-parse
+.PHONY: bench bench-parse bench-boot bench-image
