@@ -30,3 +30,12 @@ bench: bench-parse bench-image bench-boot
 -include $(BUILD)/bench/parse.d
 
 .PHONY: bench bench-parse bench-boot bench-image
+
+# Fetching: kxboot fetch (SHA-256 verified) against curl(+sha256sum) over HTTP(S), and
+# windowed TFTP against lockstep and the tftp-hpa client, all on loopback.
+bench-fetch: $(BUILD)/kxboot
+	bench/fetch-http.sh $(BUILD)
+	bench/fetch-tftp.sh $(BUILD)
+
+bench: bench-fetch
+.PHONY: bench-fetch
