@@ -72,7 +72,7 @@ size_t net_links_up(struct net_link *ret, size_t max, int timeout_ms)
 			continue;
 		struct net_link *l = &ret[n];
 		*l = (struct net_link){ 0 };
-		snprintf(l->name, sizeof(l->name), "%s", de->d_name);
+		snprintf(l->name, sizeof(l->name), "%.31s", de->d_name);
 		char path[128];
 		snprintf(path, sizeof(path), "/sys/class/net/%s/address", l->name);
 		sys_read_line(path, l->mac, sizeof(l->mac));

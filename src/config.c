@@ -8,6 +8,7 @@
 #include "bls.h"
 #include "grub2/grub2.h"
 #include "grub_legacy.h"
+#include "ipxe.h"
 #include "limits.h"
 #include "log.h"
 #include "syslinux.h"
@@ -21,6 +22,7 @@ const struct config_format *const config_formats[] = {
 	&config_format_bls,
 	&config_format_syslinux,
 	&config_format_grub_legacy,
+	&config_format_ipxe, /* never found on disks: only fetched or named */
 	NULL,
 };
 
@@ -34,6 +36,9 @@ const struct config_format *config_format_by_name(const char *name)
 
 const struct config_format *config_format_guess(const char *path, const char *text)
 {
+	/* iPXE knows a script by its first line, whatever its name. */
+	if (text && (str_startswith(text, "#!ipxe") || str_startswith(text, "#!gpxe")))
+		return &config_format_ipxe;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (str_endswith(base, ".lst") || strcmp(base, "grub.conf") == 0)

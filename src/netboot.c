@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "grub2/grub2.h"
+#include "ipxe.h"
 #include "syslinux.h"
 #include "limits.h"
 #include "minisign.h"
@@ -389,6 +390,20 @@ int netboot_discover(const struct boot_options *o, struct netboot *nb)
 		return r;
 	}
 	nb->have_lease = true;
+	/* What an iPXE script sees as ${mac}, ${ip}, ${uuid}, ... */
+	const struct net_lease *l = &nb->lease;
+	const char *vars[] = { "net0/mac", l->mac, "net0/ip", l->ip, "net0/gateway", l->router,
+			       "net0/next-server", l->siaddr, "net0.dhcp/filename", l->boot_file,
+			       "hostname", l->hostname, "smbios/uuid", uuid, NULL };
+	const char *set[ARRAY_SIZE(vars)];
+	size_t k = 0;
+	for (size_t i = 0; vars[i]; i += 2)
+		if (vars[i + 1] && vars[i + 1][0]) {
+			set[k++] = vars[i];
+			set[k++] = vars[i + 1];
+		}
+	set[k] = NULL;
+	ipxe_set_default_vars(set);
 	const char *url = o->url;
 	/* Sources in order; each that yields a menu is kept, so that what follows is a
 	 * fallback: a signed manifest first, then kxboot.url, then what DHCP names. */
