@@ -1003,12 +1003,16 @@ static int file_probe(struct ipxe_run *r, struct ipxe_file *f)
 	if (f->probed)
 		return f->probe_r;
 	f->probed = true;
-	if (f->stat_r < 0 || f->size > CONFIG_FILE_MAX)
+	if (f->stat_r < 0 || f->size > IPXE_SCRIPT_PROBE_MAX)
 		return 0;
 	char *data = NULL;
 	size_t len = 0;
-	f->probe_r =
-		lookup_read(r->p->src->lookup, f->device, f->path, CONFIG_FILE_MAX, &data, &len);
+	f->probe_r = lookup_read(r->p->src->lookup, f->device, f->path, IPXE_SCRIPT_PROBE_MAX,
+				 &data, &len);
+	/* Larger than any script: a kernel or initrd (network lookups cannot tell the size
+	 * without reading). */
+	if (f->probe_r == -EFBIG)
+		f->probe_r = 0;
 	if (f->probe_r < 0)
 		return f->probe_r;
 	if (ipxe_is_script(data, len)) {

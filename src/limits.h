@@ -30,6 +30,7 @@
 #define IPXE_EXPAND_BYTES_MAX (32u << 20) /* bytes built by expansion for one script, all runs */
 #define IPXE_SETTINGS_MAX 4096		/* settings held at once */
 #define IPXE_IMAGES_MAX 256		/* images (kernels, initrds, scripts) loaded at once */
+#define IPXE_SCRIPT_PROBE_MAX (256u << 10) /* bytes read to see whether an image is a script */
 
 /* Boot Loader Specification */
 #define BLS_ENTRIES_MAX 1024		/* entry files read from one directory */
