@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "kexec.h"
 #include "limits.h"
 #include "log.h"
@@ -241,4 +243,36 @@ void boot_plan_free(struct boot_plan *p)
 	free(p->module_fds);
 	free(p->cmdline);
 	*p = (struct boot_plan){ .kernel_fd = -1, .initrd_fd = -1 };
+}
+
+int boot_fd_sha256(int fd, char ret_hex[65], uint64_t *ret_size)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	static char buf[1 << 20];
+	uint64_t off = 0;
+	int r = 0;
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(md, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	unsigned char d[32];
+	unsigned dl;
+	EVP_DigestFinal_ex(md, d, &dl);
+	EVP_MD_CTX_free(md);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 32; i++)
+		snprintf(ret_hex + 2 * i, 3, "%02x", d[i]);
+	*ret_size = off;
+	return 0;
 }

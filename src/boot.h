@@ -34,3 +34,5 @@ void boot_plan_print(FILE *out, const struct menu *m, const struct boot_plan *p)
 /* Load the plan into the kernel (kexec_file_load, else kexec-tools). */
 int boot_plan_load(const struct boot_plan *p);
 void boot_plan_free(struct boot_plan *p);
+/* SHA-256 (hex) and size of what an fd holds, read from offset 0 with pread. 0 or -errno. */
+int boot_fd_sha256(int fd, char ret_hex[65], uint64_t *ret_size);

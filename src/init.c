@@ -120,6 +120,57 @@ static void rescue_shell(bool locked)
 }
 
 /* Try the candidates of one menu; returns only when none could be started. */
+/* kxboot.policy=signed: is this file one of the artifacts a verified manifest lists? */
+static bool manifest_lists(const struct manifest *mf, int fd, const char *what, const char *title)
+{
+	char hex[65];
+	uint64_t size;
+	if (boot_fd_sha256(fd, hex, &size) < 0)
+		return false;
+	for (size_t t = 0; t < mf->n_targets; t++) {
+		const struct manifest_target *tg = &mf->targets[t];
+		if (!strcmp(tg->kernel.sha256, hex) && tg->kernel.size == size)
+			return true;
+		for (size_t i = 0; i < tg->n_initrds; i++)
+			if (!strcmp(tg->initrds[i].sha256, hex) && tg->initrds[i].size == size)
+				return true;
+	}
+	log_err("kxboot.policy=signed: the %s of '%s' (SHA-256 %s, %llu bytes) is not in the "
+		"signed manifest, refusing it", what, title, hex, (unsigned long long)size);
+	return false;
+}
+
+/* Disk entries under kxboot.policy=signed: every file must be listed by the manifest. */
+static bool policy_allows(const struct boot_options *opts, const struct manifest *policy,
+			  const struct lookup *lk, const struct menu *m, const struct boot_plan *plan,
+			  const struct boot_entry *e)
+{
+	if (!opts->policy_signed)
+		return true;
+	if (!policy) {
+		log_err("kxboot.policy=signed: no verified manifest (kxboot.manifest=), refusing '%s'",
+			e->title);
+		return false;
+	}
+	if (!manifest_lists(policy, plan->kernel_fd, "kernel", e->title))
+		return false;
+	/* Each initrd on its own: the plan holds them concatenated. */
+	for (size_t i = 0; i < e->n_initrds; i++) {
+		int fd;
+		const struct boot_file *f = &e->initrds[i];
+		if (lookup_open(lk, f->device ? f->device : m->source_device, f->path,
+				LOAD_INITRD_MAX, &fd) < 0)
+			return false;
+		bool ok = manifest_lists(policy, fd, "initrd", e->title);
+		close(fd);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static const struct manifest *signed_policy; /* the manifest behind kxboot.policy=signed */
+
 static void boot_menu(const struct lookup *lk, struct volume_set *vs, struct netboot *nb,
 		      const struct menu *m, int first, const char *cmdline,
 		      const struct boot_options *opts)
@@ -136,6 +187,12 @@ static void boot_menu(const struct lookup *lk, struct volume_set *vs, struct net
 		if (cmdline && k == 0) {
 			free(plan.cmdline);
 			plan.cmdline = xstrdup(cmdline);
+		}
+		/* Disk entries (vs set) under kxboot.policy=signed; network ones were verified
+		 * while they were fetched. */
+		if (vs && !policy_allows(opts, signed_policy, lk, m, &plan, e)) {
+			boot_plan_free(&plan);
+			continue;
 		}
 		log_info("Booting '%s': %s%s%s", e->title, e->kernel.path,
 			 plan.cmdline[0] ? " " : "", plan.cmdline);
@@ -154,8 +211,8 @@ static void boot_menu(const struct lookup *lk, struct volume_set *vs, struct net
 		int r = boot_plan_load(&plan);
 		boot_plan_free(&plan);
 		if (r < 0) {
-			log_err("Cannot load '%s': %s", e->title, strerror(-r));
-		xen_report("error", strerror(-r));
+				log_err("Cannot load '%s': %s", e->title, strerror(-r));
+			xen_report("error", strerror(-r));
 			continue;
 		}
 		netboot_report(nb, e, NULL);
@@ -236,10 +293,23 @@ static bool run_menus(const struct lookup *lk, struct volume_set *vs, struct net
 	return choice.action == MENU_ACTION_SHELL;
 }
 
+/* What busybox's reboot, poweroff and halt (and so the kernel's orderly_reboot, which runs
+ * /sbin/reboot when dom0 asks a Xen guest to reboot) send to init. PID 1 ignores signals it
+ * has no handler for, so without these `xl reboot` and `xl shutdown` do nothing while kxboot
+ * waits in its menu or its rescue shell. */
+static void init_signal(int sig)
+{
+	sync();
+	reboot(sig == SIGTERM ? RB_AUTOBOOT : sig == SIGUSR2 ? RB_POWER_OFF : RB_HALT_SYSTEM);
+}
+
 int init_main(void)
 {
 	clock_gettime(CLOCK_MONOTONIC, &boot_start);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, init_signal);
+	signal(SIGUSR1, init_signal);
+	signal(SIGUSR2, init_signal);
 	/* The kernel starts init without PATH; the DHCP hook and the shell need one. */
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	mount_api();
@@ -272,11 +342,24 @@ int init_main(void)
 			log_info("kxboot.mode=%s: the disks are not read",
 				 opts.mode == BOOT_MODE_NET ? "net" : "recovery");
 		} else {
+			struct netboot policy_nb;
+			bool have_policy_nb = false;
+			if (opts.policy_signed) {
+				/* Central control over disk boots: the signed manifest first. */
+				log_info("kxboot.policy=signed: disk entries boot only when the signed manifest lists their files");
+				if (opts.manifest && netboot_discover(&opts, &policy_nb) == 0 &&
+				    policy_nb.have_manifest)
+					signed_policy = &policy_nb.manifest;
+				have_policy_nb = true;
+			}
 			n_menus = disk_menus(&vs, menus, MENUS_MAX);
 			if (n_menus > 0) {
 				shown = true;
 				shell = run_menus(&vs.lookup, &vs, NULL, menus, n_menus, &opts);
 			}
+			signed_policy = NULL;
+			if (have_policy_nb)
+				netboot_free(&policy_nb);
 		}
 		for (size_t i = 0; i < n_menus; i++)
 			menu_free(&menus[i]);
