@@ -29,7 +29,13 @@ trap cleanup EXIT INT TERM
 for tool in "$E2E_QEMU" in.tftpd nginx minisign cpio; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "FAIL: e2e-net: $tool is missing (make check installs it)"
-		exit 0
+		run policy-signed-listed "$TFTP/pxelinux.0" "kxboot.policy=signed kxboot.manifest=$HTTP/m/manifest.json" alpha \
+	"console=ttyS0 e2e=disk" "$W/kxboot-keys.initrd" "-smbios type=1,uuid=$UUID_B" "$W/listed.img" \
+	"policy=signed" "Found grub2 config"
+run policy-signed-unlisted "$TFTP/pxelinux.0" "kxboot.policy=signed kxboot.manifest=$HTTP/m/manifest.json" beta \
+	"console=ttyS0 e2e=beta kxboot.target=beta kxboot.manifest_version=7" "$W/kxboot-keys.initrd" \
+	"-smbios type=1,uuid=$UUID_B" "$W/unlisted.img" "initrd of 'disk' .* is not in the signed manifest"
+exit 0
 	fi
 done
 [ -f "$BUILD/kxboot.vmlinuz" ] && [ -f "$BUILD/kxboot.initrd" ] || make -C "$TOP" BUILD="$BUILD" image >/dev/null
@@ -150,6 +156,19 @@ TFTP=tftp://10.0.2.2:$TFTP_PORT
 HTTP=http://10.0.2.2:$HTTP_PORT
 GARBAGE=$W/garbage.img
 garbage_disk "$GARBAGE" 16
+# Disks for kxboot.policy=signed: one whose entry uses files the manifest lists (the kernel
+# and alpha's initrd), one whose initrd it does not list.
+policy_disk() { # policy_disk NAME INITRD
+	local root=$W/$1-root
+	mkdir -p "$root/boot/grub"
+	cp "$S/debian/vmlinuz" "$root/boot/vmlinuz"
+	cp "$S/debian/$2" "$root/boot/initrd.img"
+	printf 'set timeout=0\nmenuentry "disk" {\n linux /boot/vmlinuz console=ttyS0 e2e=disk\n initrd /boot/initrd.img\n}\n' \
+		>"$root/boot/grub/grub.cfg"
+	mkfs.ext4 -q -F -d "$root" "$W/$1.img" 64M
+}
+policy_disk listed initrd-alpha
+policy_disk unlisted initrd-net-pxe
 
 # ---- scenarios ------------------------------------------------------------------------------
 # run NAME BOOTFILE APPEND TARGET CMDLINE [INITRD] [EXTRA-QEMU] [DISK] [LOG_REGEX...]
@@ -204,4 +223,10 @@ run manifest-machine-b "$TFTP/pxelinux.0" "kxboot.manifest=$HTTP/m/manifest.json
 run manifest-tampered-recovers "$TFTP/pxelinux.0" "kxboot.manifest=$HTTP/mbad/manifest.json" net-pxe \
 	"console=ttyS0 e2e=pxe initrd=debian/initrd-net-pxe" \
 	"$W/kxboot-keys.initrd" "-smbios type=1,uuid=$UUID_B" "" "Refusing the manifest"
+run policy-signed-listed "$TFTP/pxelinux.0" "kxboot.policy=signed kxboot.manifest=$HTTP/m/manifest.json" alpha \
+	"console=ttyS0 e2e=disk" "$W/kxboot-keys.initrd" "-smbios type=1,uuid=$UUID_B" "$W/listed.img" \
+	"policy=signed" "Found grub2 config"
+run policy-signed-unlisted "$TFTP/pxelinux.0" "kxboot.policy=signed kxboot.manifest=$HTTP/m/manifest.json" beta \
+	"console=ttyS0 e2e=beta kxboot.target=beta kxboot.manifest_version=7" "$W/kxboot-keys.initrd" \
+	"-smbios type=1,uuid=$UUID_B" "$W/unlisted.img" "initrd of 'disk' .* is not in the signed manifest"
 exit 0
