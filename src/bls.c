@@ -414,9 +414,13 @@ static void bls_entry_line(struct bls_entry *e, const char *line, size_t n, unsi
 /* Parse the text of one entry file into e (named already). -EINVAL when it is no entry. */
 static int bls_entry_parse(struct bls_entry *e, const char *text, size_t len)
 {
-	if (memchr(text, '\0', len)) {
-		log_at(LOG_WARN, e->path, 0,
-		       "contains NUL bytes, not a boot loader entry, ignoring");
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		unsigned line = 1;
+		for (const char *c = text; c < nul; c++)
+			line += *c == '\n';
+		log_at(LOG_WARN, e->path, line,
+		       "NUL byte: not a boot loader entry, ignoring the file");
 		return -EINVAL;
 	}
 	/* A UTF-8 byte order mark is not part of the first key. */
