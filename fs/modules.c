@@ -62,6 +62,21 @@ int modules_load(const char *name)
 	return load_alias(ctx, name, &loaded);
 }
 
+/* Network controllers: PCI class 02, virtio device 1 (net), Xen vif. */
+static bool network_alias(const char *alias)
+{
+	if (str_startswith(alias, "pci:")) {
+		const char *bc = strstr(alias, "bc");
+		return bc && bc[2] == '0' && bc[3] == '2';
+	}
+	if (str_startswith(alias, "virtio:d00000001v"))
+		return true;
+	return str_startswith(alias, "xen:vif");
+}
+
+enum coldplug_which { COLDPLUG_NOT_NETWORK, COLDPLUG_NETWORK };
+static enum coldplug_which coldplug_which;
+
 static void walk(struct kmod_ctx *ctx, int dirfd, unsigned depth, struct strv *seen,
 		 unsigned *loaded)
 {
@@ -78,7 +93,8 @@ static void walk(struct kmod_ctx *ctx, int dirfd, unsigned depth, struct strv *s
 			bool dup = false;
 			for (size_t i = 0; i < seen->n && !dup; i++)
 				dup = strcmp(seen->v[i], buf) == 0;
-			if (!dup) {
+			bool net = network_alias(buf);
+			if (!dup && net == (coldplug_which == COLDPLUG_NETWORK)) {
 				strv_pushs(seen, buf);
 				load_alias(ctx, buf, loaded);
 			}
@@ -106,7 +122,21 @@ static void walk(struct kmod_ctx *ctx, int dirfd, unsigned depth, struct strv *s
 	closedir(d);
 }
 
+static int coldplug(void);
+
 int modules_coldplug(void)
+{
+	coldplug_which = COLDPLUG_NOT_NETWORK;
+	return coldplug();
+}
+
+int modules_coldplug_network(void)
+{
+	coldplug_which = COLDPLUG_NETWORK;
+	return coldplug();
+}
+
+static int coldplug(void)
 {
 	struct kmod_ctx *ctx = kmod_context();
 	if (!ctx) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,10 +25,26 @@ static const struct fetch_scheme *const schemes[] = {
 	NULL,
 };
 
+/* SHA-256 runs in a second thread that reads the memory file behind the writer, so hashing
+ * overlaps the transfer instead of adding to it (on loopback the hash, not the socket, is
+ * the limit of a verified download). */
+struct sink_hasher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t written; /* bytes the writer has put in the file (as told to the hasher) */
+	uint64_t signalled; /* writer's side: size at the last wake-up */
+	uint64_t hashed;
+	bool done;	  /* the writer has finished: hash to `written` and stop */
+	bool running;
+	int error;
+};
+
 struct fetch_sink {
 	int fd;
 	uint64_t size, total, max;
 	EVP_MD_CTX *md;
+	struct sink_hasher h;
 	bool progress;
 	struct timespec start, last_draw;
 	bool drawn;
@@ -95,6 +112,63 @@ static void draw_progress(struct fetch_sink *s, bool final)
 	s->drawn = true;
 }
 
+static void *hasher_main(void *arg)
+{
+	struct fetch_sink *s = arg;
+	struct sink_hasher *h = &s->h;
+	char *buf = xmalloc(1u << 20);
+	for (;;) {
+		pthread_mutex_lock(&h->mu);
+		while (h->hashed == h->written && !h->done)
+			pthread_cond_wait(&h->cv, &h->mu);
+		uint64_t upto = h->written;
+		bool done = h->done;
+		pthread_mutex_unlock(&h->mu);
+		while (h->hashed < upto) {
+			size_t want = upto - h->hashed > (1u << 20) ? (1u << 20) : (size_t)(upto - h->hashed);
+			ssize_t n = pread(s->fd, buf, want, (off_t)h->hashed);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				h->error = n < 0 ? -errno : -EIO;
+				h->hashed = upto;
+				break;
+			}
+			EVP_DigestUpdate(s->md, buf, (size_t)n);
+			h->hashed += (uint64_t)n;
+		}
+		if (done && h->hashed >= upto)
+			break;
+	}
+	free(buf);
+	return NULL;
+}
+
+static void hasher_start(struct fetch_sink *s)
+{
+	struct sink_hasher *h = &s->h;
+	h->written = h->hashed = h->signalled = 0;
+	h->done = false;
+	h->error = 0;
+	h->running = pthread_create(&h->thread, NULL, hasher_main, s) == 0;
+}
+
+/* Wait for the hash to catch up with everything written. */
+static int hasher_finish(struct fetch_sink *s)
+{
+	struct sink_hasher *h = &s->h;
+	if (!h->running)
+		return 0;
+	pthread_mutex_lock(&h->mu);
+	h->written = s->size;
+	h->done = true;
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->thread, NULL);
+	h->running = false;
+	return h->error;
+}
+
 int fetch_sink_write(struct fetch_sink *s, const void *data, size_t len)
 {
 	if (s->error)
@@ -115,8 +189,20 @@ int fetch_sink_write(struct fetch_sink *s, const void *data, size_t len)
 		}
 		off += (size_t)w;
 	}
-	EVP_DigestUpdate(s->md, data, len);
 	s->size += len;
+	if (s->h.running) {
+		/* Wake the hasher in steps of 1 MiB: a futex per small write costs more than it
+		 * saves. hasher_finish() hands over the rest. */
+		if (s->size - s->h.signalled >= (1u << 20)) {
+			pthread_mutex_lock(&s->h.mu);
+			s->h.written = s->size;
+			pthread_cond_signal(&s->h.cv);
+			pthread_mutex_unlock(&s->h.mu);
+			s->h.signalled = s->size;
+		}
+	} else {
+		EVP_DigestUpdate(s->md, data, len);
+	}
 	if (s->progress)
 		draw_progress(s, false);
 	return 0;
@@ -124,9 +210,11 @@ int fetch_sink_write(struct fetch_sink *s, const void *data, size_t len)
 
 void fetch_sink_reset(struct fetch_sink *s)
 {
+	hasher_finish(s);
 	if (ftruncate(s->fd, 0) == 0)
 		lseek(s->fd, 0, SEEK_SET);
 	EVP_DigestInit_ex(s->md, EVP_sha256(), NULL);
+	hasher_start(s);
 	s->size = 0;
 	s->total = 0;
 	s->error = 0;
@@ -135,6 +223,9 @@ void fetch_sink_reset(struct fetch_sink *s)
 void fetch_sink_set_total(struct fetch_sink *s, uint64_t total)
 {
 	s->total = total;
+	/* Reserve the memory file's pages in one go rather than one page fault per write. */
+	if (total > 0 && total <= s->max && s->size == 0)
+		fallocate(s->fd, 0, 0, (off_t)total);
 }
 
 uint64_t fetch_sink_size(const struct fetch_sink *s)
@@ -187,6 +278,9 @@ int fetch_url(const char *url, const struct fetch_options *o, struct fetch_resul
 	}
 	sink.md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(sink.md, EVP_sha256(), NULL);
+	pthread_mutex_init(&sink.h.mu, NULL);
+	pthread_cond_init(&sink.h.cv, NULL);
+	hasher_start(&sink);
 	unsigned delay = FETCH_BACKOFF_MS;
 	int r = 0;
 	for (unsigned attempt = 0;; attempt++) {
@@ -214,6 +308,13 @@ int fetch_url(const char *url, const struct fetch_options *o, struct fetch_resul
 	}
 	if (sink.progress && sink.drawn)
 		draw_progress(&sink, true);
+	int herr = hasher_finish(&sink);
+	if (r == 0 && herr < 0) {
+		set_error(ret, "%s: hashing: %s", url, strerror(-herr));
+		r = herr;
+	}
+	pthread_mutex_destroy(&sink.h.mu);
+	pthread_cond_destroy(&sink.h.cv);
 	unsigned char digest[32];
 	unsigned dlen = 0;
 	EVP_DigestFinal_ex(sink.md, digest, &dlen);
@@ -233,6 +334,12 @@ int fetch_url(const char *url, const struct fetch_options *o, struct fetch_resul
 	if (r < 0) {
 		close(sink.fd);
 		return r;
+	}
+	/* The file holds exactly what arrived (fallocate may have reserved more). */
+	if (ftruncate(sink.fd, (off_t)sink.size) < 0) {
+		set_error(ret, "%s: %s", url, strerror(errno));
+		close(sink.fd);
+		return -EIO;
 	}
 	lseek(sink.fd, 0, SEEK_SET);
 	ret->fd = sink.fd;

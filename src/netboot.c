@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "fs/modules.h"
 #include "grub2/grub2.h"
 #include "ipxe.h"
 #include "syslinux.h"
@@ -364,6 +365,9 @@ int netboot_discover(const struct boot_options *o, struct netboot *nb)
 {
 	*nb = (struct netboot){ 0 };
 	net_lookup_init(&nb->nl, o->insecure);
+	int loaded = modules_coldplug_network();
+	if (loaded > 0)
+		log_info("%d network driver modules loaded", loaded);
 	struct net_link links[LINKS_MAX];
 	size_t n = net_links_up(links, LINKS_MAX, CARRIER_WAIT_MS);
 	if (n == 0) {
