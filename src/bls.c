@@ -353,8 +353,10 @@ static bool bls_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* One line: "key value", value with surrounding blanks removed. */
-static void bls_entry_line(struct bls_entry *e, const char *line, size_t n, unsigned lineno)
+/* Split "key value" (entry files and loader.conf alike): blanks around both removed, CR
+ * dropped. false for a blank line or a comment. */
+static bool bls_split_line(const char *line, size_t n, const char **ret_key, size_t *ret_klen,
+			   char **ret_value)
 {
 	while (n > 0 && bls_blank(*line)) {
 		line++;
@@ -363,14 +365,26 @@ static void bls_entry_line(struct bls_entry *e, const char *line, size_t n, unsi
 	while (n > 0 && (bls_blank(line[n - 1]) || line[n - 1] == '\r'))
 		n--;
 	if (n == 0 || line[0] == '#')
-		return;
+		return false;
 	size_t klen = 0;
 	while (klen < n && !bls_blank(line[klen]))
 		klen++;
 	size_t v = klen;
 	while (v < n && bls_blank(line[v]))
 		v++;
-	char *value = xstrndup(line + v, n - v);
+	*ret_key = line;
+	*ret_klen = klen;
+	*ret_value = xstrndup(line + v, n - v);
+	return true;
+}
+
+/* One line: "key value", value with surrounding blanks removed. */
+static void bls_entry_line(struct bls_entry *e, const char *line, size_t n, unsigned lineno)
+{
+	size_t klen;
+	char *value;
+	if (!bls_split_line(line, n, &line, &klen, &value))
+		return;
 
 	const struct bls_key *key = bls_key_find(line, klen);
 	if (!key) {
@@ -1023,22 +1037,12 @@ static void loader_conf_apply(const struct lookup *lk, const char *device, const
 			       CONFIG_LINE_MAX);
 			continue;
 		}
-		while (n > 0 && bls_blank(*line)) {
-			line++;
-			n--;
-		}
-		while (n > 0 && (bls_blank(line[n - 1]) || line[n - 1] == '\r'))
-			n--;
-		if (n == 0 || line[0] == '#')
+		const char *k;
+		size_t klen;
+		char *value;
+		if (!bls_split_line(line, n, &k, &klen, &value))
 			continue;
-		size_t klen = 0;
-		while (klen < n && !bls_blank(line[klen]))
-			klen++;
-		size_t v = klen;
-		while (v < n && bls_blank(line[v]))
-			v++;
-		char *key = xstrndup(line, klen);
-		char *value = xstrndup(line + v, n - v);
+		char *key = xstrndup(k, klen);
 		if (strcmp(key, "default") == 0) {
 			free(pattern);
 			pattern = value;
