@@ -48,7 +48,7 @@ done
 if [ -x tests/fuzz/run.sh ]; then
 	run_suite "fuzz" tests/fuzz/run.sh --smoke "$BUILD/fuzz"
 fi
-for suite in tests/integration/run.sh tests/e2e/run.sh tests/e2e/net.sh tests/xen/run.sh; do
+for suite in tests/integration/run.sh tests/e2e/run.sh tests/e2e/net.sh tests/e2e/menu.sh tests/xen/run.sh; do
 	[ -x "$suite" ] || continue
 	run_suite "${suite#tests/}" "$suite" "$BUILD"
 done
