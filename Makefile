@@ -1,5 +1,5 @@
 # kxboot — top-level build. Plain GNU make; dependencies through pkg-config.
-#   make            build build/kxboot
+#   make            build build/kxboot and build/kxboot-xen (the dom0 tool, src/xen_tool/)
 #   make check      install missing Debian packages (as root), build, run every test
 #                   normally and under ASan+UBSan, print "N passed, N failed" last
 #   make image      build/kxboot.vmlinuz + build/kxboot.initrd (see initrd/README.md)
@@ -29,15 +29,21 @@ override LDFLAGS += $(VARIANT_LDFLAGS)
 LDLIBS += $(PKG_LIBS)
 
 LIB_SRCS := $(sort $(wildcard src/*.c src/*/*.c fs/*.c net/*.c))
-LIB_SRCS := $(filter-out src/main.c,$(LIB_SRCS))
+LIB_SRCS := $(filter-out src/main.c src/xen_tool/%,$(LIB_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 SUPPORT_SRCS := $(sort $(wildcard tests/support/*.c))
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/obj/%.o)
+# kxboot-xen runs in dom0 and links libxl as well (Debian: libxen-dev).
+XEN_TOOL_PKGS := xenlight xenstore xentoollog
+XEN_TOOL_SRCS := $(sort $(wildcard src/xen_tool/*.c))
+XEN_TOOL_OBJS := $(XEN_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+XEN_TOOL_LIBS := $(shell $(PKG_CONFIG) --libs $(XEN_TOOL_PKGS) 2>/dev/null)
+$(XEN_TOOL_OBJS): override CFLAGS += $(shell $(PKG_CONFIG) --cflags $(XEN_TOOL_PKGS) 2>/dev/null)
 
-all: $(BUILD)/kxboot
+all: $(BUILD)/kxboot $(BUILD)/kxboot-xen
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -50,12 +56,15 @@ $(BUILD)/libkxboot.a: $(LIB_OBJS)
 $(BUILD)/kxboot: $(BUILD)/obj/src/main.o $(BUILD)/libkxboot.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/kxboot-xen: $(XEN_TOOL_OBJS) $(BUILD)/libkxboot.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_TOOL_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(SUPPORT_OBJS) $(BUILD)/libkxboot.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -iquote tests/unit -iquote tests/support $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) \
 		$(BUILD)/libkxboot.a $(LDLIBS)
 
-tests: $(BUILD)/kxboot $(UNIT_BINS)
+tests: $(BUILD)/kxboot $(BUILD)/kxboot-xen $(UNIT_BINS)
 
 # ---- fuzzing (clang's libFuzzer) -------------------------------------------------------
 FUZZ_BUILD := $(BUILD)/fuzz
@@ -102,8 +111,9 @@ demo: deps
 	$(MAKE) image
 	contrib/demo/demo.sh $(BUILD)
 
-install: $(BUILD)/kxboot
+install: $(BUILD)/kxboot $(BUILD)/kxboot-xen
 	install -D -m 0755 $(BUILD)/kxboot $(DESTDIR)$(PREFIX)/bin/kxboot
+	install -D -m 0755 $(BUILD)/kxboot-xen $(DESTDIR)$(PREFIX)/bin/kxboot-xen
 	install -D -m 0644 docs/kxboot.8 $(DESTDIR)$(PREFIX)/share/man/man8/kxboot.8
 
 clean:
