@@ -66,6 +66,8 @@ void boot_options_parse(struct boot_options *o, const char *cmdline)
 			o->insecure = true;
 		} else if (KEY("kxboot.dry_run")) {
 			o->dry_run = true;
+		} else if (KEY("kxboot.pin")) {
+			set_str(&o->pin, v);
 		} else if (KEY("kxboot.url")) {
 			set_str(&o->url, v);
 		} else if (KEY("kxboot.min_version")) {
@@ -119,6 +121,7 @@ void boot_options_free(struct boot_options *o)
 	free(o->url);
 	free(o->manifest);
 	free(o->ip);
+	free(o->pin);
 	for (int i = 0; i < o->n_consoles; i++)
 		free(o->consoles[i]);
 	*o = (struct boot_options){ 0 };

@@ -24,6 +24,7 @@ struct boot_options {
 	unsigned long long min_version; /* kxboot.min_version=: lowest manifest version accepted */
 	bool policy_signed;  /* kxboot.policy=signed: disk entries only when a manifest lists them */
 	bool insecure;	     /* kxboot.insecure */
+	char *pin;	     /* kxboot.pin=sha256//BASE64: HTTPS public-key pin */
 	bool dry_run;	     /* kxboot.dry_run: print the plan, do not kexec */
 	char *consoles[8];   /* console= devices in order ("ttyS0", "hvc0", "tty0") */
 	int n_consoles;

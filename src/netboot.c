@@ -365,6 +365,7 @@ int netboot_discover(const struct boot_options *o, struct netboot *nb)
 {
 	*nb = (struct netboot){ 0 };
 	net_lookup_init(&nb->nl, o->insecure);
+	nb->nl.fetch.pin = o->pin; /* kxboot.pin= for every HTTPS fetch */
 	int loaded = modules_coldplug_network();
 	if (loaded > 0)
 		log_info("%d network driver modules loaded", loaded);

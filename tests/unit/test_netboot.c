@@ -47,7 +47,8 @@ int main(void)
 	boot_options_parse(&o, "BOOT_IMAGE=/vmlinuz console=tty0 console=ttyS0,115200n8 "
 			       "kxboot.entry=\"Advanced options>Debian 6.1\" kxboot.timeout=7 "
 			       "kxboot.locked kxboot.mode=net kxboot.url=http://10.0.2.2/x.ipxe "
-			       "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off kxboot.insecure");
+			       "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off kxboot.insecure "
+			       "kxboot.pin=sha256//AAAA");
 	CHECK_STR(o.entry, "Advanced options>Debian 6.1");
 	CHECK_INT(o.timeout, 7);
 	CHECK(o.locked);
@@ -55,6 +56,7 @@ int main(void)
 	CHECK_INT(o.mode, BOOT_MODE_NET);
 	CHECK_STR(o.url, "http://10.0.2.2/x.ipxe");
 	CHECK_STR(o.ip, "10.0.2.15::10.0.2.2:255.255.255.0::eth0:off");
+	CHECK_STR(o.pin, "sha256//AAAA");
 	CHECK_INT(o.n_consoles, 2);
 	CHECK_STR(o.consoles[0], "tty0");
 	CHECK_STR(o.consoles[1], "ttyS0");
