@@ -1,0 +1,61 @@
+#!/bin/bash
+# run.sh BUILD — the Xen scenarios named in XEN_SCENARIOS (default: pvh-target pvh-refuse
+# hvm-disk), one after the other, each a whole Xen host under QEMU TCG
+# (tests/xen/run-scenario.sh). Prints each scenario's PASS/FAIL and TIME lines, then
+# "N passed, N failed" (", N skipped").
+#
+# XEN_SCENARIOS=all runs every scenario (the list below; tests/xen/README.md has the timings). XEN_BUDGET (seconds, default 900): a scenario that would start after that much time
+# is SKIPped, so that a slow machine cannot eat a CI run's whole time.
+# Every scenario is SKIPped (exit 0) when the machine cannot run them: no qemu-system-x86_64, or
+# no apt-get to fetch Xen's Debian packages with.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+
+BUILD=${1:-build}
+mkdir -p "$BUILD"
+BUILD=$(cd "$BUILD" && pwd)
+SCENARIOS=${XEN_SCENARIOS:-pvh-target pvh-refuse hvm-disk}
+BUDGET=${XEN_BUDGET:-900}
+[ "$SCENARIOS" != all ] || SCENARIOS="pvh-target pvh-refuse hvm-disk hvm-net xen-tool pvboot-pvh"
+
+skip_all() {
+	local s
+	for s in $SCENARIOS; do echo "SKIP: xen/$s: $1"; done
+	echo "0 passed, 0 failed, $(echo $SCENARIOS | wc -w) skipped"
+	exit 0
+}
+command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
+command -v apt-get >/dev/null || skip_all "no apt-get to fetch Xen's Debian packages"
+
+T0=$(now_ns)
+# dom0 once, before the scenarios (each run-scenario.sh then finds it up to date)
+if ! "$HERE/mkdom0.sh" "$BUILD" >"$BUILD/xen-mkdom0.log" 2>&1; then
+	for s in $SCENARIOS; do echo "FAIL: xen/$s: mkdom0.sh failed (see $BUILD/xen-mkdom0.log)"; done
+	log_tail "$BUILD/xen-mkdom0.log" 15
+	echo "0 passed, $(echo $SCENARIOS | wc -w) failed"
+	exit 1
+fi
+echo "TIME: xen/dom0 build $(elapsed "$T0") s"
+
+pass=0 fail=0 skip=0
+for s in $SCENARIOS; do
+	spent=$(elapsed "$T0")
+	if [ "${spent%.*}" -ge "$BUDGET" ]; then
+		echo "SKIP: xen/$s: the Xen scenarios already took ${spent} s (XEN_BUDGET=$BUDGET)"
+		skip=$((skip + 1))
+		continue
+	fi
+	if "$HERE/run-scenario.sh" "$BUILD" "$s"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+done
+echo "TIME: xen/all $(elapsed "$T0") s"
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ]
