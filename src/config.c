@@ -45,11 +45,9 @@ const struct config_format *config_format_guess(const char *path, const char *te
 		return &config_format_grub_legacy;
 	if (str_endswith(path, "/loader/entries") || str_endswith(path, "/entries"))
 		return &config_format_bls;
-	if (strcasestr(base, "linux") || str_endswith(base, ".cfg") == false) {
-		if (strcasestr(base, "syslinux") || strcasestr(base, "extlinux") ||
-		    strcasestr(base, "isolinux") || strcasestr(base, "pxelinux"))
-			return &config_format_syslinux;
-	}
+	if (strcasestr(base, "syslinux") || strcasestr(base, "extlinux") ||
+	    strcasestr(base, "isolinux") || strcasestr(base, "pxelinux"))
+		return &config_format_syslinux;
 	if (text) {
 		/* Only GRUB 2 writes menuentry; only syslinux starts lines with LABEL. */
 		if (strstr(text, "menuentry") || strstr(text, "submenu"))
@@ -59,8 +57,7 @@ const struct config_format *config_format_guess(const char *path, const char *te
 		if (strcasestr(text, "label ") || strcasestr(text, "\ndefault ") ||
 		    strcasestr(text, "include "))
 			return &config_format_syslinux;
-		if (strstr(text, "\nlinux") || str_startswith(text, "linux") ||
-		    str_startswith(text, "title"))
+		if (strstr(text, "\nlinux") || str_startswith(text, "linux"))
 			return &config_format_bls;
 	}
 	return &config_format_grub2;
