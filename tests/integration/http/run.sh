@@ -5,50 +5,13 @@
 # and BUILD/asan/kxboot (when built). Prints "PASS: name", "FAIL: name: why" or
 # "SKIP: name: why" (see tests/run.sh); exits 0 whatever the checks say.
 set -u
-BUILD=${1:-build}
+SUITE=http
 HERE=$(cd "$(dirname "$0")" && pwd)
-BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || { echo "FAIL: http: no build folder '$1'"; exit 0; }
-
-# Loopback servers only: a proxy from the environment would take the requests elsewhere.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-# A sanitizer report must not look like an ordinary failure (exit 1).
-export ASAN_OPTIONS=exitcode=86:detect_leaks=1
-export UBSAN_OPTIONS=exitcode=87:print_stacktrace=1
-
-for tool in nginx openssl python3 timeout sha256sum; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "SKIP: http: $tool is missing (tests/install-deps.sh installs it as root)"
-		exit 0
-	fi
-done
-
-WORK=$(mktemp -d /tmp/kxboot-http.XXXXXX)
-chmod 755 "$WORK" # nginx workers may run as nobody
-HOSTILE_PID=
-cleanup() {
-	if [ -s "$WORK/nginx.pid" ]; then
-		local pid
-		pid=$(cat "$WORK/nginx.pid")
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	fi
-	[ -n "$HOSTILE_PID" ] && kill "$HOSTILE_PID" 2>/dev/null && wait "$HOSTILE_PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-wait_port() { # PORT: until something accepts on 127.0.0.1:PORT (5 s at most)
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
+use_build "${1:-build}"
+need_tools nginx openssl python3 timeout sha256sum
+make_work
 
 # ---- test CA, server certificate, a second CA that signed nothing here -------------------
 PKI=$WORK/pki
@@ -84,7 +47,6 @@ mkdir -p "$WWW"
 head -c 12345 /dev/urandom >"$WWW/small"
 head -c $((64 << 20)) /dev/urandom >"$WWW/big"
 chmod 755 "$WWW" && chmod 644 "$WWW"/*
-sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 SHA_EMPTY=$(sha_of "$WWW/empty")
 SHA_SMALL=$(sha_of "$WWW/small")
 SHA_BIG=$(sha_of "$WWW/big")
@@ -92,9 +54,7 @@ SHA_BIG=$(sha_of "$WWW/big")
 # ---- nginx: private config under WORK -----------------------------------------------------
 PORT=$(free_port)
 TLS_PORT=$(free_port)
-while [ "$TLS_PORT" = "$PORT" ]; do TLS_PORT=$(free_port); done
 DOWN_PORT=$(free_port) # nothing listens there
-mkdir -p "$WORK/tmp"
 redirects() { # PREFIX COUNT TARGET: PREFIX/1 -> PREFIX/2 -> ... -> PREFIX/COUNT -> TARGET
 	local i
 	for i in $(seq "$2"); do
@@ -105,19 +65,7 @@ redirects() { # PREFIX COUNT TARGET: PREFIX/1 -> PREFIX/2 -> ... -> PREFIX/COUNT
 		fi
 	done
 }
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 128; }
-http {
-	access_log $WORK/access.log;
-	client_body_temp_path $WORK/tmp/body;
-	proxy_temp_path $WORK/tmp/proxy;
-	fastcgi_temp_path $WORK/tmp/fastcgi;
-	uwsgi_temp_path $WORK/tmp/uwsgi;
-	scgi_temp_path $WORK/tmp/scgi;
-	default_type application/octet-stream;
+nginx_conf 2 128 <<EOF
 	sendfile on;
 	tcp_nopush on;
 	server {
@@ -138,20 +86,12 @@ http {
 		root $WWW;
 		location = /to-http { return 301 http://127.0.0.1:$PORT/small; }
 	}
-}
 EOF
-if ! nginx -e "$WORK/error.log" -c "$WORK/nginx.conf" -p "$WORK/" 2>"$WORK/nginx.start.log" ||
-	! wait_port "$PORT" || ! wait_port "$TLS_PORT"; then
-	why=$(cat "$WORK/nginx.start.log" "$WORK/error.log" 2>/dev/null | tail -3)
-	echo "FAIL: http: nginx did not start: $why"
-	exit 0
-fi
+start_nginx "$PORT" "$TLS_PORT"
 
 # ---- hostile server ----------------------------------------------------------------------
 python3 "$HERE/hostile_httpd.py" "$WORK/hostile.port" 2>"$WORK/hostile.log" &
-HOSTILE_PID=$!
-for _ in $(seq 100); do [ -s "$WORK/hostile.port" ] && break; sleep 0.05; done
-HPORT=$(cat "$WORK/hostile.port" 2>/dev/null)
+HPORT=$(port_file "$WORK/hostile.port")
 if [ -z "$HPORT" ] || ! wait_port "$HPORT"; then
 	echo "FAIL: http: hostile_httpd.py did not start: $(tail -3 "$WORK/hostile.log")"
 	exit 0
@@ -166,25 +106,8 @@ d = b"".join(hashlib.sha256(b"kxboot-hostile-%d" % i).digest() for i in range(32
 print(hashlib.sha256(d[:1 << 20]).hexdigest())')
 
 # ---- the checks --------------------------------------------------------------------------
-OUT=$WORK/out
-# fetch ARGS...: run kxboot fetch; sets rc, msg (its stderr) and secs.
-fetch() {
-	rm -f "$OUT"
-	local t0 t1
-	t0=$(date +%s.%N)
-	msg=$(timeout 120 "$KX" fetch --quiet "$@" -o "$OUT" 2>&1 >/dev/null)
-	rc=$?
-	t1=$(date +%s.%N)
-	secs=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")
-	# VERBOSE=1: show what kxboot said.
-	# shellcheck disable=SC2001
-	[ -n "${VERBOSE:-}" ] && echo "$msg" | sed "s/^/#   [exit $rc, $secs s] /"
-	return 0
-}
-pass() { echo "PASS: http/$TAG: $1"; }
-fail() { echo "FAIL: http/$TAG: $1: $2"; }
+# short: what kxboot said, on one line, for a FAIL line.
 short() { echo "$msg" | tr '\n' ' ' | cut -c1-300; }
-sanitizer_said() { echo "$msg" | grep -q 'Sanitizer'; }
 
 # expect_ok NAME SHA URL [ARGS...]: the fetch succeeds and the file has SHA-256 SHA.
 expect_ok() {
@@ -195,26 +118,6 @@ expect_ok() {
 		fail "$name" "exit $rc ($(short))"
 	elif [ ! -f "$OUT" ] || [ "$(sha_of "$OUT")" != "$sha" ]; then
 		fail "$name" "output differs from the source"
-	elif sanitizer_said; then
-		fail "$name" "sanitizer: $(short)"
-	else
-		pass "$name"
-	fi
-}
-# expect_fail NAME PATTERN MAX_SECONDS URL [ARGS...]: exit 1, stderr matches PATTERN
-# (grep -Ei), within MAX_SECONDS.
-expect_fail() {
-	local name=$1 pattern=$2 max=$3
-	shift 3
-	fetch "$@"
-	# The URL is in every message; the pattern must match what is said about it.
-	local said=${msg//"$1"/URL}
-	if [ "$rc" -ne 1 ]; then
-		fail "$name" "exit $rc, expected 1 ($(short))"
-	elif ! echo "$said" | grep -Eqi -- "$pattern"; then
-		fail "$name" "message does not match '$pattern': $(short)"
-	elif awk "BEGIN { exit !($secs > $max) }"; then
-		fail "$name" "took ${secs} s, expected at most $max s"
 	elif sanitizer_said; then
 		fail "$name" "sanitizer: $(short)"
 	else
@@ -361,15 +264,5 @@ run_checks() {
 	fi
 }
 
-for TAG in normal asan; do
-	KX=$BUILD/kxboot
-	[ "$TAG" = asan ] && KX=$BUILD/asan/kxboot
-	if [ ! -x "$KX" ]; then
-		echo "SKIP: http/$TAG: $KX is not built"
-		continue
-	fi
-	# A private copy: a rebuild of BUILD during the run must not pull the binary away.
-	cp "$KX" "$WORK/kxboot-$TAG" && KX=$WORK/kxboot-$TAG
-	run_checks
-done
+each_build kxboot
 exit 0

@@ -7,44 +7,13 @@
 # BUILD/asan/kxboot (when built). Prints "PASS: name", "FAIL: name: why" or "SKIP: name: why"
 # (see tests/run.sh); exits 0 whatever the checks say.
 set -u
-BUILD=${1:-build}
-BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || { echo "FAIL: manifest: no build folder '$1'"; exit 0; }
+SUITE=manifest
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+use_build "${1:-build}"
+need_tools minisign nginx python3 jq sha256sum timeout
+make_work
 
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-export ASAN_OPTIONS=exitcode=86:detect_leaks=1
-export UBSAN_OPTIONS=exitcode=87:print_stacktrace=1
-
-for tool in minisign nginx python3 jq sha256sum timeout; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "SKIP: manifest: $tool is missing (tests/install-deps.sh installs it as root)"
-		exit 0
-	fi
-done
-
-WORK=$(mktemp -d /tmp/kxboot-manifest.XXXXXX)
-chmod 755 "$WORK"
-cleanup() {
-	if [ -s "$WORK/nginx.pid" ]; then
-		local pid
-		pid=$(cat "$WORK/nginx.pid")
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() {
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 # random_buckets SALT N: N random UUIDs, each with its cohort bucket computed independently
 # of kxboot (docs/manifest.md: SHA-256 of "SALT:UUID", first 8 bytes big-endian, mod 10000).
 random_buckets() {
@@ -105,32 +74,15 @@ sed 's/"comment": "integration test fleet"/"min_version": 2/' "$WORK/rules.json"
 
 # ---- nginx serving WORK/www -----------------------------------------------------------------
 WWW=$WORK/www
-mkdir -p "$WWW" "$WORK/tmp"
+mkdir -p "$WWW"
 PORT=$(free_port)
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 64; }
-http {
-	access_log $WORK/access.log;
-	client_body_temp_path $WORK/tmp/body;
-	proxy_temp_path $WORK/tmp/proxy;
-	fastcgi_temp_path $WORK/tmp/fastcgi;
-	uwsgi_temp_path $WORK/tmp/uwsgi;
-	scgi_temp_path $WORK/tmp/scgi;
-	default_type application/octet-stream;
+nginx_conf 1 64 <<EOF
 	server {
 		listen 127.0.0.1:$PORT;
 		root $WWW;
 	}
-}
 EOF
-if ! nginx -e "$WORK/error.log" -c "$WORK/nginx.conf" -p "$WORK/" 2>"$WORK/nginx.start.log" ||
-	! wait_port "$PORT"; then
-	echo "FAIL: manifest: nginx did not start: $(cat "$WORK/nginx.start.log" "$WORK/error.log" 2>/dev/null | tail -3)"
-	exit 0
-fi
+start_nginx "$PORT"
 
 # ---- helpers ------------------------------------------------------------------------------
 # kx ARGS...: run kxboot; sets rc, out (stdout) and msg (stderr).
@@ -142,10 +94,8 @@ kx() {
 	[ -n "${VERBOSE:-}" ] && echo "$out$msg" | sed "s/^/#   [exit $rc] /"
 	return 0
 }
-pass() { echo "PASS: manifest/$TAG: $1"; }
-fail() { echo "FAIL: manifest/$TAG: $1: $2"; }
+# short: what kxboot said (stdout and stderr), on one line, for a FAIL line.
 short() { echo "$out $msg" | tr '\n' ' ' | cut -c1-300; }
-sanitizer_said() { echo "$msg" | grep -q 'Sanitizer\|runtime error'; }
 
 # expect_ok NAME PATTERN ARGS...: exit 0 and stdout matches PATTERN (grep -E).
 expect_ok() {
@@ -177,16 +127,14 @@ expect_refused() {
 		pass "$name"
 	fi
 }
-check() { # NAME 'CONDITION': pass when the shell condition holds (evaluated here)
-	if eval "$2"; then pass "$1"; else fail "$1" "$(short)"; fi
-}
 
 run_checks() {
 	local P=$WWW/$TAG # the published folder
 	local M=$P/manifest.json
 	local URL=http://127.0.0.1:$PORT/$TAG/manifest.json
 	local T=$WORK/t-$TAG
-	mkdir -p "$T"
+	mkdir -p "$T" "$P"
+	chmod 755 "$P" # nginx serves it
 
 	# -- publishing --
 	expect_ok "publish version 1 (rules file, content-addressed layout, minisign -S)" \
@@ -369,16 +317,5 @@ run_checks() {
 	cp "$T/v18.orig" "$SRC/vmlinuz-6.1.0-18-amd64"
 }
 
-for TAG in normal asan; do
-	KX=$BUILD/kxboot
-	[ "$TAG" = asan ] && KX=$BUILD/asan/kxboot
-	if [ ! -x "$KX" ]; then
-		echo "SKIP: manifest/$TAG: $KX is not built"
-		continue
-	fi
-	cp "$KX" "$WORK/kxboot-$TAG" && KX=$WORK/kxboot-$TAG
-	mkdir -p "$WWW/$TAG"
-	chmod 755 "$WWW/$TAG"
-	run_checks
-done
+each_build kxboot
 exit 0

@@ -10,49 +10,15 @@
 # BUILD/asan/kxboot-xen (when built). Prints "PASS: name", "FAIL: name: why" or
 # "SKIP: name: why" (see tests/run.sh); exits 0 whatever the checks say.
 set -u
-BUILD=${1:-build}
-BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || { echo "FAIL: pvboot: no build folder '$1'"; exit 0; }
-
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-export ASAN_OPTIONS=exitcode=86:detect_leaks=1
-export UBSAN_OPTIONS=exitcode=87:print_stacktrace=1
-
-for tool in minisign nginx python3 jq sha256sum timeout mkfifo; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "SKIP: pvboot: $tool is missing (tests/install-deps.sh installs it as root)"
-		exit 0
-	fi
-done
+SUITE=pvboot
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+use_build "${1:-build}"
+need_tools minisign nginx python3 jq sha256sum timeout mkfifo
 [ -x "$BUILD/kxboot" ] || { echo "SKIP: pvboot: $BUILD/kxboot is not built"; exit 0; }
 STRACE=
 command -v strace >/dev/null && strace -f -qq -o /dev/null true 2>/dev/null && STRACE=strace
-
-WORK=$(mktemp -d /tmp/kxboot-pvboot.XXXXXX)
-chmod 755 "$WORK"
-HOSTILE_PID=
-cleanup() {
-	if [ -s "$WORK/nginx.pid" ]; then
-		local pid
-		pid=$(cat "$WORK/nginx.pid")
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	fi
-	[ -n "$HOSTILE_PID" ] && kill "$HOSTILE_PID" 2>/dev/null && wait "$HOSTILE_PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() {
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+make_work
 
 # ---- keys: a (trusted), b (another key the domain does not trust) ---------------------------
 K=$WORK/keys
@@ -102,7 +68,7 @@ sys.stdout.buffer.write(a + b"\0" * (-len(a) % 4) + b)' "$SRC/initrd-base" "$SRC
 	>"$WORK/ramdisk-web.expected"
 
 WWW=$WORK/www
-mkdir -p "$WWW" "$WORK/tmp"
+mkdir -p "$WWW"
 publish() { # OUTDIR RULES [publish options...]
 	local out=$1 r=$2
 	shift 2
@@ -125,30 +91,13 @@ chmod -R go+rX "$WWW"
 
 # ---- servers ------------------------------------------------------------------------------------
 PORT=$(free_port)
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 64; }
-http {
-	access_log $WORK/access.log;
-	client_body_temp_path $WORK/tmp/body;
-	proxy_temp_path $WORK/tmp/proxy;
-	fastcgi_temp_path $WORK/tmp/fastcgi;
-	uwsgi_temp_path $WORK/tmp/uwsgi;
-	scgi_temp_path $WORK/tmp/scgi;
-	default_type application/octet-stream;
+nginx_conf 1 64 <<EOF
 	server {
 		listen 127.0.0.1:$PORT;
 		root $WWW;
 	}
-}
 EOF
-if ! nginx -e "$WORK/error.log" -c "$WORK/nginx.conf" -p "$WORK/" 2>"$WORK/nginx.start.log" ||
-	! wait_port "$PORT"; then
-	echo "FAIL: pvboot: nginx did not start: $(cat "$WORK/nginx.start.log" "$WORK/error.log" 2>/dev/null | tail -3)"
-	exit 0
-fi
+start_nginx "$PORT"
 # A server whose bodies never end (chunked), for the size caps.
 cat >"$WORK/endless.py" <<'EOF'
 import http.server, sys
@@ -170,9 +119,7 @@ open(sys.argv[1], "w").write(str(s.server_address[1]))
 s.serve_forever()
 EOF
 python3 "$WORK/endless.py" "$WORK/endless.port" 2>"$WORK/endless.log" &
-HOSTILE_PID=$!
-for _ in $(seq 100); do [ -s "$WORK/endless.port" ] && break; sleep 0.05; done
-HPORT=$(cat "$WORK/endless.port" 2>/dev/null)
+HPORT=$(port_file "$WORK/endless.port")
 [ -n "$HPORT" ] || { echo "FAIL: pvboot: the endless-body server did not start"; exit 0; }
 # A manifest (signed with a trusted key) whose kernel is an endless body: the download must
 # stop at the manifest's size.
@@ -199,7 +146,7 @@ mkdir -p "$T"
 mkfifo "$T/disk.img"
 DISK=$T/disk.img
 pvboot() {
-	local mode=fifo prog=$KXX runas=
+	local mode=fifo prog=$KX runas=
 	while [ "$1" != -- ]; do
 		case $1 in
 		--file) mode=file ;;
@@ -241,10 +188,8 @@ pvboot() {
 	[ -n "${VERBOSE:-}" ] && echo "$out$msg" | sed "s/^/#   [exit $rc] /"
 	return 0
 }
-pass() { echo "PASS: pvboot/$TAG: $1"; }
-fail() { echo "FAIL: pvboot/$TAG: $1: $2"; }
+# short: the exit status and what the tool said, on one line, for a FAIL line.
 short() { echo "[exit $rc] $out $msg" | tr '\n' ' ' | cut -c1-400; }
-sanitizer_said() { echo "$msg" | grep -q 'Sanitizer\|runtime error'; }
 # the disk path in a file syscall (strace), or a run killed by timeout (opened the FIFO)
 disk_touched() {
 	[ "$rc" = 124 ] && return 0
@@ -322,12 +267,11 @@ check_refused() {
 		pass "$name"
 	fi
 }
-check() { # NAME 'CONDITION'
-	if eval "$2"; then pass "$1"; else fail "$1" "$(short)"; fi
-}
 
 run_checks() {
 	local M=$URL/fleet/manifest.json KEYS=--keys=$K/trusted
+	[ -z "$STRACE" ] && [ "$TAG" = normal ] &&
+		echo "SKIP: pvboot: strace is missing: the disk is checked only by its FIFO not blocking"
 	# -- booting --
 	expect_boot "libxl's argument list, simple0 read from a FIFO: kernel, 2 initrds, args" web \
 		pvboot --manifest="$M" "$KEYS"
@@ -352,7 +296,7 @@ run_checks() {
 		check_boot "the domain config's --args appended; its --kernel/--ramdisk not used; --key" web
 	check "--kernel from the domain config is mentioned as not used" \
 		'grep -q "are not used: the manifest names the kernel" <<<"$msg"'
-	ln -sf "$KXX" "$T/kxboot-pvboot"
+	ln -sf "$KX" "$T/kxboot-pvboot"
 	pvboot --as "$T/kxboot-pvboot" -- --manifest="$M" "$KEYS"
 	check_boot "invoked as kxboot-pvboot (symlink)" web
 	if [ "$(id -u)" = 0 ]; then
@@ -457,43 +401,31 @@ run_checks() {
 		'[ "$rc" = 1 ] && [ -z "$result" ] && grep -q "not a directory" <<<"$msg"'
 
 	# -- the other commands need Xen; without it they fail cleanly --
-	out=$("$KXX" list 2>&1)
+	out=$("$KX" list 2>&1)
 	rc=$?
 	msg=$out
 	check "list without Xen: exit 1, says to run it in dom0" '[ "$rc" = 1 ] && grep -q "dom0" <<<"$out" && ! sanitizer_said'
-	out=$("$KXX" set web-01 colour=blue 2>&1)
+	out=$("$KX" set web-01 colour=blue 2>&1)
 	rc=$?
 	msg=$out
 	check "set refuses an unknown key before looking for Xen (exit 2)" \
 		'[ "$rc" = 2 ] && grep -q "not a setting kxboot reads" <<<"$out"'
-	out=$("$KXX" rollout --manifest "$M" --batch 0 web-01 2>&1)
+	out=$("$KX" rollout --manifest "$M" --batch 0 web-01 2>&1)
 	rc=$?
 	msg=$out
 	check "rollout refuses --batch 0 (exit 2)" '[ "$rc" = 2 ]'
 	# rollout verifies the manifest before it looks for the domains (which needs Xen)
-	out=$("$KXX" rollout --manifest "$M" --keys "$K/trusted" --reboot web-01 2>&1)
+	out=$("$KX" rollout --manifest "$M" --keys "$K/trusted" --reboot web-01 2>&1)
 	rc=$?
 	msg=$out
 	check "rollout verifies the manifest first: version, key ID, expiry; then needs dom0" \
 		'[ "$rc" = 1 ] && grep -q "version 1, signed by key ID [0-9A-F]*, expires" <<<"$out" && grep -q dom0 <<<"$out" && ! sanitizer_said'
-	out=$("$KXX" rollout --manifest "$M" --keys "$K/other" web-01 2>&1)
+	out=$("$KX" rollout --manifest "$M" --keys "$K/other" web-01 2>&1)
 	rc=$?
 	msg=$out
 	check "rollout refuses a manifest its keys do not verify, changing nothing" \
 		'[ "$rc" = 1 ] && grep -q "REJECTED.*not one of the 1 trusted keys" <<<"$out" && grep -q "Nothing was changed" <<<"$out" && ! grep -q dom0 <<<"$out" && ! sanitizer_said'
 }
 
-for TAG in normal asan; do
-	KXX=$BUILD/kxboot-xen
-	[ "$TAG" = asan ] && KXX=$BUILD/asan/kxboot-xen
-	if [ ! -x "$KXX" ]; then
-		echo "SKIP: pvboot/$TAG: $KXX is not built"
-		continue
-	fi
-	cp "$KXX" "$WORK/kxboot-xen-$TAG" && KXX=$WORK/kxboot-xen-$TAG
-	chmod 755 "$KXX"
-	[ -z "$STRACE" ] && [ "$TAG" = normal ] &&
-		echo "SKIP: pvboot: strace is missing: the disk is checked only by its FIFO not blocking"
-	run_checks
-done
+each_build kxboot-xen
 exit 0

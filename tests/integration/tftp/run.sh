@@ -6,53 +6,16 @@
 # every check against BUILD/kxboot and BUILD/asan/kxboot (when built). Prints "PASS: name",
 # "FAIL: name: why" or "SKIP: name: why" (see tests/run.sh); exits 0 whatever the checks say.
 set -u
-BUILD=${1:-build}
+SUITE=tftp
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../../.." && pwd)
-BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || { echo "FAIL: tftp: no build folder '$1'"; exit 0; }
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
+use_build "${1:-build}"
 TOOLS=${KXBOOT_TOOLS:-$TOP/build/tools} # atftpd is unpacked here once and kept
-
-# A sanitizer report must not look like an ordinary failure (exit 1).
-export ASAN_OPTIONS=exitcode=86:detect_leaks=1
-export UBSAN_OPTIONS=exitcode=87:print_stacktrace=1
-
-for tool in python3 timeout sha256sum; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "SKIP: tftp: $tool is missing"
-		exit 0
-	fi
-done
-
-WORK=$(mktemp -d /tmp/kxboot-tftp.XXXXXX)
-chmod 755 "$WORK" # tftpd-hpa serves as nobody
-PIDS=()
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { # a UDP port nothing uses on 127.0.0.1 (and ::1) right now
-	python3 -c '
-import socket
-while True:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    try:
-        t = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        t.bind(("::1", p))
-    except OSError:
-        continue
-    print(p)
-    break'
-}
+need_tools python3 timeout sha256sum
+make_work
+SERVER_LOG=$WORK/hostile.log # fetch notes its length in MARK, for hostile_said
 
 # ---- files served ------------------------------------------------------------------------
 SRV=$WORK/srv
@@ -66,23 +29,8 @@ head -c 300000 /dev/urandom >"$SRV/f300k"
 head -c 60000 /dev/urandom >"$SRV/f60k" # lockstep through a lossy server: fewer stalls
 echo ready >"$SRV/ready"
 chmod 755 "$SRV" && chmod 644 "$SRV"/*
-sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 # ---- servers -----------------------------------------------------------------------------
-OUT=$WORK/out
-# fetch ARGS...: run kxboot fetch; sets rc, msg (its stderr) and secs.
-fetch() {
-	rm -f "$OUT"
-	MARK=$(wc -l <"$WORK/hostile.log" 2>/dev/null || echo 0)
-	local t0 t1
-	t0=$(date +%s.%N)
-	msg=$(timeout 120 "$KX" fetch --quiet "$@" -o "$OUT" 2>&1 >/dev/null)
-	rc=$?
-	t1=$(date +%s.%N)
-	secs=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")
-	[ -n "${VERBOSE:-}" ] && echo "$msg" | sed "s/^/#   [exit $rc, $secs s] /"
-	return 0
-}
 wait_tftp() { # URL: until the server there answers (5 s at most)
 	local _
 	for _ in $(seq 50); do
@@ -99,18 +47,16 @@ if [ "$(id -u)" != 0 ]; then
 elif ! command -v in.tftpd >/dev/null; then
 	echo "SKIP: tftp: tftpd-hpa: in.tftpd is missing (package tftpd-hpa)"
 else
-	port=$(free_port)
+	port=$(free_port udp)
 	in.tftpd -L -s -a "127.0.0.1:$port" --blocksize 1468 "$SRV" 2>>"$WORK/hpa.log" &
-	PIDS+=($!)
 	if wait_tftp "tftp://127.0.0.1:$port"; then
 		HPA=tftp://127.0.0.1:$port
 	else
 		echo "FAIL: tftp: tftpd-hpa did not start: $(tail -3 "$WORK/hpa.log")"
 	fi
 	if [ -n "$HPA" ] && python3 -c 'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))' 2>/dev/null; then
-		port6=$(free_port)
+		port6=$(free_port udp)
 		in.tftpd -L -s -a "[::1]:$port6" --blocksize 1468 "$SRV" 2>>"$WORK/hpa6.log" &
-		PIDS+=($!)
 		wait_tftp "tftp://[::1]:$port6" && HPA6="tftp://[::1]:$port6"
 	fi
 fi
@@ -125,11 +71,10 @@ fi
 if [ ! -x "$ATFTPD_BIN" ]; then
 	echo "SKIP: tftp: atftpd: cannot get it (apt-get download atftpd): $(tail -1 "$WORK/atftpd-get.log")"
 else
-	port=$(free_port)
+	port=$(free_port udp)
 	"$ATFTPD_BIN" --daemon --no-fork --port "$port" --bind-address 127.0.0.1 \
 		--user "$(id -un)" --group "$(id -gn)" --no-multicast --logfile "$WORK/atftpd.log" \
 		"$SRV" 2>>"$WORK/atftpd.log" &
-	PIDS+=($!)
 	if wait_tftp "tftp://127.0.0.1:$port"; then
 		ATFTPD=tftp://127.0.0.1:$port
 	else
@@ -137,10 +82,9 @@ else
 	fi
 fi
 
-port=$(free_port)
+port=$(free_port udp)
 python3 "$HERE/hostile_tftpd.py" --port "$port" --root "$SRV" --log "$WORK/hostile.log" \
 	--timeout 0.2 2>"$WORK/hostile.err" &
-PIDS+=($!)
 if wait_tftp "tftp://127.0.0.1:$port/normal"; then
 	HOSTILE=tftp://127.0.0.1:$port
 else
@@ -148,19 +92,16 @@ else
 fi
 
 # A port where a socket is bound but nothing ever answers (no ICMP either).
-SILENT_PORT=$(free_port)
+SILENT_PORT=$(free_port udp)
 python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", int(sys.argv[1])))
 time.sleep(3600)' "$SILENT_PORT" &
-PIDS+=($!)
-DOWN_PORT=$(free_port) # nothing there: ICMP port unreachable
+DOWN_PORT=$(free_port udp) # nothing there: ICMP port unreachable
 
 # ---- the checks --------------------------------------------------------------------------
-pass() { echo "PASS: tftp/$TAG: $1"; }
-fail() { echo "FAIL: tftp/$TAG: $1: $2"; }
+# short: what kxboot said, on one line, for a FAIL line.
 short() { echo "$msg" | tr '\n' ' ' | cut -c1-300; }
-sanitizer_said() { echo "$msg" | grep -q 'Sanitizer'; }
 
 # expect_ok NAME FILE URL [ARGS...]: the fetch succeeds, the output is FILE byte for byte and
 # kxboot reports FILE's SHA-256.
@@ -176,25 +117,6 @@ expect_ok() {
 		fail "$name" "output differs from the source"
 	elif ! echo "$msg" | grep -q "sha256 $sha"; then
 		fail "$name" "reported SHA-256 is not the file's: $(short)"
-	elif sanitizer_said; then
-		fail "$name" "sanitizer: $(short)"
-	else
-		pass "$name"
-	fi
-}
-# expect_fail NAME PATTERN MAX_SECONDS URL [ARGS...]: exit 1, stderr matches PATTERN
-# (grep -Ei) once the URL is taken out of it, within MAX_SECONDS.
-expect_fail() {
-	local name=$1 pattern=$2 max=$3
-	shift 3
-	fetch "$@"
-	local said=${msg//"$1"/URL}
-	if [ "$rc" -ne 1 ]; then
-		fail "$name" "exit $rc, expected 1 ($(short))"
-	elif ! echo "$said" | grep -Eqi -- "$pattern"; then
-		fail "$name" "message does not match '$pattern': $(short)"
-	elif awk "BEGIN { exit !($secs > $max) }"; then
-		fail "$name" "took ${secs} s, expected at most $max s"
 	elif sanitizer_said; then
 		fail "$name" "sanitizer: $(short)"
 	else
@@ -323,13 +245,5 @@ run_checks() {
 	fi
 }
 
-for TAG in normal asan; do
-	KX=$BUILD/kxboot
-	[ "$TAG" = asan ] && KX=$BUILD/asan/kxboot
-	if [ ! -x "$KX" ]; then
-		echo "SKIP: tftp/$TAG: $KX is not built"
-		continue
-	fi
-	run_checks
-done
+each_build kxboot
 exit 0
