@@ -1,4 +1,4 @@
-# test.sh of the kxboot-xen scenarios (xen-tool, pvboot-pvh; tests/xen/scenarios-kxboot-xen.sh
+# test.sh of the kxboot-xen scenarios (xen-tool, pvboot-pvh, pvboot-pv; tests/xen/scenarios-kxboot-xen.sh
 # puts it in the payload). dom0's /init runs it with busybox sh; /payload/scenario.env names
 # the guest (GUEST), its console log (LOG) and what to expect. Every check that fails adds its
 # reason; the first one is the scenario's.
@@ -119,7 +119,7 @@ xen-tool)
 	xt_show "$GUEST" /tmp/guest.log
 	finish "set, list, list --json and rollout --reboot on domain $id (now $new)"
 	;;
-pvboot-pvh)
+pvboot-pvh | pvboot-pv)
 	httpd -p 127.0.0.1:80 -h /payload/www || { WHY="httpd did not start"; finish; }
 	T0=$(xt_uptime)
 	XT_T_CREATE=$T0
@@ -132,8 +132,8 @@ pvboot-pvh)
 	tr -d '\r' <"$LOG" | grep -qxF "$MUST1" || bad "expected the line '$MUST1'"
 	id=$(xl domid "$GUEST" 2>/dev/null)
 	run list "$KX" list
-	grep -Eq "^$id +$GUEST +pvh +pvboot +pvh +1 " /tmp/list.out && good "list: state pvboot, target pvh, version 1" ||
-		bad "list has no line '$id $GUEST pvh pvboot pvh 1'"
+	grep -Eq "^$id +$GUEST +$TYPE +pvboot +pvh +1 " /tmp/list.out && good "list: state pvboot, target pvh, version 1" ||
+		bad "list has no line '$id $GUEST $TYPE pvboot pvh 1'"
 	# -- a new version, rolled out with a reboot --
 	cp -a /payload/www-v2/fleet/by-hash/. /payload/www/fleet/by-hash/
 	cp /payload/www-v2/fleet/manifest.json.minisig /payload/www/fleet/

@@ -16,12 +16,14 @@
 # Scenarios (tests/xen/README.md says what each one proves):
 #   pvh-target   PVH guest: Debian kernel + target initrd booted directly (harness check)
 #   pvh-refuse   PVH guest: kxboot with a GRUB disk; it must refuse to kexec and say so
+#   pv-refuse    the same in a PV guest
 #   hvm-disk     HVM guest: kxboot reads grub-mkconfig's grub.cfg from a disk and kexecs
 #                (Xen soft reset) into the saved entry's kernel + target initrd
 #   hvm-net      HVM guest without a disk: kxboot gets DHCP from dom0 and boots grub.cfg from
 #                dom0's HTTP server (SHA256SUMS-verified)
 #   xen-tool     kxboot-xen set/list/rollout on a PVH guest running kxboot
 #   pvboot-pvh   a PVH guest booted by bootloader="kxboot-xen" (pvboot) from a signed manifest
+#   pvboot-pv    the same for a PV guest
 #
 # Environment: XEN_TIMEOUT (seconds for the whole QEMU run; default per scenario),
 # XEN_KXBOOT_APPEND (more words for kxboot's command line, e.g. kxboot.debug).
@@ -131,20 +133,22 @@ EOF
 		EXPECT='KXBOOT-TARGET' MUST='KXBOOT-TARGET pvh-target console=hvc0 xentest=pvh-target'
 	TMO=${XEN_TIMEOUT:-300}
 	;;
-pvh-refuse)
-	# kxboot in a PVH guest with a GRUB disk: it reads the menu, then must refuse to kexec
-	# (libxl destroys a PVH domain that asks for a soft reset) and say so, not boot the entry.
+pvh-refuse | pv-refuse)
+	# kxboot in a PVH (PV) guest with a GRUB disk: it reads the menu, then must refuse to
+	# kexec (libxl destroys a PVH domain that asks for a soft reset; a PV Linux cannot kexec
+	# at all) and say so, not boot the entry.
+	type=${NAME%-refuse}
 	t=$WORK/disk.tree
 	mkdir -p "$t/p1/boot/grub"
 	cp "$VMLINUZ" "$t/p1/boot/vmlinuz-$K1"
-	target pvh-refuse
-	cp "$WORK/targets/pvh-refuse" "$t/p1/boot/initrd.img-$K1"
+	target "$NAME"
+	cp "$WORK/targets/$NAME" "$t/p1/boot/initrd.img-$K1"
 	cat >"$t/p1/boot/grub/grub.cfg" <<EOF
 set default=0
 set timeout=5
 menuentry 'Debian GNU/Linux, with Linux $K1' {
 	insmod ext2
-	linux /boot/vmlinuz-$K1 root=/dev/xvda1 ro console=hvc0 xentest=pvh-refuse
+	linux /boot/vmlinuz-$K1 root=/dev/xvda1 ro console=hvc0 xentest=$NAME
 	initrd /boot/initrd.img-$K1
 }
 EOF
@@ -155,7 +159,7 @@ EOF
 	{
 		xl_common "$NAME"
 		cat <<EOF
-type = "pvh"
+type = "$type"
 kernel = "/payload/kxboot.vmlinuz"
 ramdisk = "/payload/kxboot.initrd"
 cmdline = "console=hvc0 kxboot.timeout=0${KX_APPEND:+ $KX_APPEND}"
@@ -163,7 +167,7 @@ disk = [ 'format=raw,vdev=xvda,access=rw,target=/payload/disk.img' ]
 EOF
 	} >"$P/guest.cfg"
 	env_file GUEST="$NAME" LOG="/var/log/xen/console/guest-$NAME.log" WAIT=150 \
-		EXPECT='refusing to kexec' MUSTNOT='KXBOOT-TARGET' SETTLE=5
+		EXPECT="refusing to kexec in a ${type^^} guest" MUSTNOT='KXBOOT-TARGET' SETTLE=5
 	TMO=${XEN_TIMEOUT:-360}
 	;;
 hvm-disk)
@@ -243,12 +247,12 @@ EOF
 		MUST="KXBOOT-TARGET hvm-net console=ttyS0 quiet xentest=hvm-net"
 	TMO=${XEN_TIMEOUT:-720}
 	;;
-xen-tool | pvboot-pvh)
+xen-tool | pvboot-pvh | pvboot-pv)
 	# kxboot-xen, the dom0 tool: tests/xen/scenarios-kxboot-xen.sh says what each proves.
 	. "$XEN_LIB_DIR/scenarios-kxboot-xen.sh"
 	;;
 *)
-	echo "usage: $0 BUILD pvh-target|pvh-refuse|hvm-disk|hvm-net|xen-tool|pvboot-pvh" >&2
+	echo "usage: $0 BUILD pvh-target|pvh-refuse|pv-refuse|hvm-disk|hvm-net|xen-tool|pvboot-pvh|pvboot-pv" >&2
 	exit 2
 	;;
 esac

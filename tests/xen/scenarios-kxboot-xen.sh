@@ -17,6 +17,8 @@
 #               kxboot.target=pvh kxboot.manifest_version=1. Then version 2 is published and
 #               `kxboot-xen rollout --reboot` brings the domain to it; a domain whose
 #               bootloader_args trust another key is refused by xl create.
+#   pvboot-pv   the same for a PV guest (type="pv"): the same kernel and manifest, libxl's
+#               PV domain builder instead of PVH's.
 #
 # XEN_KXBOOT_XEN=asan runs both with the ASan+UBSan build of kxboot-xen.
 
@@ -99,7 +101,8 @@ EOF
 			URL1=http://127.0.0.1:9/v1/manifest.json URL2=http://127.0.0.1:9/v2/manifest.json
 		TMO=${XEN_TIMEOUT:-480}
 		;;
-	pvboot-pvh)
+	pvboot-pvh | pvboot-pv)
+		local type=${NAME#pvboot-}
 		command -v minisign >/dev/null || fail "minisign is not installed"
 		[ -x "$BUILD/kxboot" ] || fail "$BUILD/kxboot is not built"
 		local K=$WORK/keys S=$WORK/src
@@ -115,7 +118,7 @@ EOF
 {
   "targets": {
     "pvh": {"kernel": "vmlinuz", "initrds": ["target.initrd"],
-            "cmdline": "console=hvc0 xentest=pvboot-pvh"}
+            "cmdline": "console=hvc0 xentest=pvboot"}
   },
   "rules": [{"name": "all", "match": {"any": true}, "target": "pvh"}]
 }
@@ -138,16 +141,16 @@ vcpus = 1
 on_poweroff = "destroy"
 on_reboot = "restart"
 on_crash = "destroy"
-type = "pvh"
+type = "$type"
 bootloader = "/payload/kxboot-xen"
 bootloader_args = [ "pvboot", "--manifest=$URL", "--keys=$keys" ]
 disk = [ 'format=raw,vdev=xvda,access=rw,target=/payload/disk.img' ]
 EOF
 		done
 		cp "$P/guest-good.cfg" "$P/guest.cfg"
-		env_file GUEST="$NAME" LOG="/var/log/xen/console/guest-$NAME.log" URL="$URL" \
-			MUST1="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot-pvh kxboot.target=pvh kxboot.manifest_version=1" \
-			MUST2="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot-pvh kxboot.target=pvh kxboot.manifest_version=2"
+		env_file GUEST="$NAME" TYPE="$type" LOG="/var/log/xen/console/guest-$NAME.log" URL="$URL" \
+			MUST1="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot kxboot.target=pvh kxboot.manifest_version=1" \
+			MUST2="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot kxboot.target=pvh kxboot.manifest_version=2"
 		TMO=${XEN_TIMEOUT:-480}
 		;;
 	*)
