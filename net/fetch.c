@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,9 +26,11 @@ static const struct fetch_scheme *const schemes[] = {
 	NULL,
 };
 
-/* SHA-256 runs in a second thread that reads the memory file behind the writer, so hashing
- * overlaps the transfer instead of adding to it (on loopback the hash, not the socket, is
- * the limit of a verified download). */
+/* With a second CPU, SHA-256 runs in a second thread that reads the memory file right
+ * behind the writer (the pages are still in cache), so hashing overlaps the transfer instead
+ * of adding to it. With one CPU the thread could only take turns with the writer, so the
+ * writer hashes each piece itself as it arrives. Either way the data is hashed once, during
+ * the transfer; nothing is read back afterwards. */
 struct sink_hasher {
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -150,7 +153,9 @@ static void hasher_start(struct fetch_sink *s)
 	h->written = h->hashed = h->signalled = 0;
 	h->done = false;
 	h->error = 0;
-	h->running = pthread_create(&h->thread, NULL, hasher_main, s) == 0;
+	cpu_set_t cpus;
+	h->running = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1 &&
+		     pthread_create(&h->thread, NULL, hasher_main, s) == 0;
 }
 
 /* Wait for the hash to catch up with everything written. */
@@ -271,7 +276,8 @@ int fetch_url(const char *url, const struct fetch_options *o, struct fetch_resul
 				   .progress = opts.progress };
 	const char *slash = strrchr(url, '/');
 	sink.name = slash && slash[1] ? slash + 1 : url;
-	sink.fd = memfd_create("kxboot-fetch", MFD_CLOEXEC);
+	bool own_fd = opts.into_fd <= 0;
+	sink.fd = own_fd ? memfd_create("kxboot-fetch", MFD_CLOEXEC) : opts.into_fd;
 	if (sink.fd < 0) {
 		set_error(ret, "memfd_create: %s", strerror(errno));
 		return -errno;
@@ -332,17 +338,21 @@ int fetch_url(const char *url, const struct fetch_options *o, struct fetch_resul
 		r = -EBADMSG;
 	}
 	if (r < 0) {
-		close(sink.fd);
+		if (own_fd)
+			close(sink.fd);
+		else if (ftruncate(sink.fd, 0) < 0)
+			log_warn("Failed to empty the output file after a failed fetch: %s", strerror(errno));
 		return r;
 	}
 	/* The file holds exactly what arrived (fallocate may have reserved more). */
 	if (ftruncate(sink.fd, (off_t)sink.size) < 0) {
 		set_error(ret, "%s: %s", url, strerror(errno));
-		close(sink.fd);
+		if (own_fd)
+			close(sink.fd);
 		return -EIO;
 	}
 	lseek(sink.fd, 0, SEEK_SET);
-	ret->fd = sink.fd;
+	ret->fd = own_fd ? sink.fd : -1;
 	return 0;
 }
 

@@ -21,6 +21,9 @@ struct fetch_options {
 	unsigned tftp_windowsize;  /* 0: 16; 1: lockstep */
 	unsigned timeout_s;	   /* connect / per-packet timeout; 0: default */
 	unsigned low_speed_s;	   /* abort when under 1 KiB/s for this long; 0: default */
+	int into_fd;		   /* > 0: write into this empty file (read-write) instead of a
+				    * memory file; it is left holding exactly the data or, on
+				    * failure, truncated; fetch_result.fd is then -1 */
 };
 
 /* Where a scheme writes what it receives. */
@@ -43,7 +46,7 @@ struct fetch_scheme {
 };
 
 struct fetch_result {
-	int fd;		  /* memory file with the data, positioned at 0; -1 on failure */
+	int fd;		  /* memory file with the data, positioned at 0; -1 on failure or into_fd */
 	uint64_t size;
 	char sha256[65];  /* hex */
 	char error[768];  /* why it failed */

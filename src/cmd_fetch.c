@@ -2,6 +2,9 @@
  * host, with the same verification /init applies. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/limits.h> /* PATH_MAX */
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
@@ -10,6 +13,21 @@
 #include "limits.h"
 #include "net/fetch.h"
 #include "util.h"
+
+static int copy_out(const struct fetch_result *res, int fd, const char *name)
+{
+	uint64_t done = 0;
+	while (done < res->size) {
+		ssize_t w = sendfile(fd, res->fd, NULL, res->size - done);
+		if (w <= 0) {
+			fprintf(stderr, "kxboot fetch: writing %s: %s\n", name,
+				w < 0 ? strerror(errno) : "short write");
+			return -EIO;
+		}
+		done += (uint64_t)w;
+	}
+	return 0;
+}
 
 int cmd_fetch(int argc, char **argv)
 {
@@ -79,29 +97,61 @@ int cmd_fetch(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct fetch_result res;
-	int r = fetch_url(url, &o, &res);
-	if (r < 0) {
-		fprintf(stderr, "kxboot fetch: %s\n", res.error);
-		return EXIT_FAIL;
-	}
-	int fd = strcmp(out, "-") ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : 1;
-	if (fd < 0) {
-		fprintf(stderr, "kxboot fetch: %s: %s\n", out, strerror(errno));
-		fetch_result_free(&res);
-		return EXIT_FAIL;
-	}
-	uint64_t done = 0;
-	while (done < res.size) {
-		ssize_t w = sendfile(fd, res.fd, NULL, res.size - done);
-		if (w <= 0) {
-			fprintf(stderr, "kxboot fetch: writing %s: %s\n", out, strerror(errno));
+	struct stat st;
+	int r;
+	if (!strcmp(out, "-") || (lstat(out, &st) == 0 && !S_ISREG(st.st_mode))) {
+		/* stdout, a device, a FIFO, a symbolic link: keep the data in memory until it is
+		 * verified, then write it there */
+		if (fetch_url(url, &o, &res) < 0) {
+			fprintf(stderr, "kxboot fetch: %s\n", res.error);
+			return EXIT_FAIL;
+		}
+		int fd = strcmp(out, "-") ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)
+					  : STDOUT_FILENO;
+		if (fd < 0) {
+			fprintf(stderr, "kxboot fetch: %s: %s\n", out, strerror(errno));
 			fetch_result_free(&res);
 			return EXIT_FAIL;
 		}
-		done += (uint64_t)w;
-	}
-	if (fd != 1)
+		r = copy_out(&res, fd, out);
+		if (fd != STDOUT_FILENO)
+			close(fd);
+		if (r < 0) {
+			fetch_result_free(&res);
+			return EXIT_FAIL;
+		}
+	} else {
+		/* A file: the data goes straight into a hidden file beside it (no copy after the
+		 * transfer), which is renamed to FILE only once size and SHA-256 are verified; a
+		 * failed fetch leaves FILE as it was. */
+		char tmp[PATH_MAX];
+		const char *slash = strrchr(out, '/');
+		int dir_len = slash ? (int)(slash - out + 1) : 0;
+		if (snprintf(tmp, sizeof(tmp), "%.*s.%s.kxboot-XXXXXX", dir_len, out,
+			     slash ? slash + 1 : out) >= (int)sizeof(tmp)) {
+			fprintf(stderr, "kxboot fetch: %s: name too long\n", out);
+			return EXIT_FAIL;
+		}
+		int fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "kxboot fetch: %s: %s\n", tmp, strerror(errno));
+			return EXIT_FAIL;
+		}
+		mode_t mask = umask(0);
+		umask(mask);
+		o.into_fd = fd;
+		r = fetch_url(url, &o, &res);
+		if (r == 0 && (fchmod(fd, 0666 & ~mask) < 0 || rename(tmp, out) < 0)) {
+			r = -errno;
+			snprintf(res.error, sizeof(res.error), "%s: %s", out, strerror(-r));
+		}
 		close(fd);
+		if (r < 0) {
+			unlink(tmp);
+			fprintf(stderr, "kxboot fetch: %s\n", res.error);
+			return EXIT_FAIL;
+		}
+	}
 	fprintf(stderr, "%s  %llu bytes  sha256 %s\n", url, (unsigned long long)res.size, res.sha256);
 	fetch_result_free(&res);
 	return EXIT_OK;

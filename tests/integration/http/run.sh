@@ -262,6 +262,53 @@ run_checks() {
 	else
 		fail "hostile 500 always: 1 + 2 retries" "server saw '$seen'"
 	fi
+	output_checks
+}
+
+# output_checks: what -o FILE leaves behind. The data becomes FILE only once verified; a failed
+# fetch leaves FILE as it was and no partial file; what is not a regular file (a symbolic
+# link, a FIFO, standard output) is written through, not replaced.
+output_checks() {
+	local d=$WORK/out-$TAG hidden
+	rm -rf "$d" && mkdir -p "$d"
+	echo previous >"$d/file"
+	msg=$(timeout 60 "$KX" fetch --quiet "$N/small" -o "$d/file" --sha256 "$SHA_EMPTY" 2>&1)
+	rc=$?
+	hidden=$(find "$d" -name '.*kxboot-*' | wc -l)
+	check "output: a failed --sha256 leaves FILE as it was" \
+		'[ "$rc" = 1 ] && [ "$(cat "$d/file")" = previous ]'
+	check "output: a failed fetch leaves no partial file" '[ "$hidden" = 0 ]'
+	msg=$(timeout 60 "$KX" fetch --quiet "$H/truncated" -o "$d/new" --retries 0 2>&1)
+	rc=$?
+	check "output: a truncated body creates no FILE" '[ "$rc" = 1 ] && [ ! -e "$d/new" ]'
+	msg=$(timeout 60 "$KX" fetch --quiet "$N/small" -o "$d/file" --sha256 "$SHA_SMALL" 2>&1)
+	rc=$?
+	check "output: a verified fetch replaces FILE" \
+		'[ "$rc" = 0 ] && [ "$(sha_of "$d/file")" = "$SHA_SMALL" ] &&
+		[ "$(find "$d" -name ".*kxboot-*" | wc -l)" = 0 ]'
+	: >"$d/target"
+	ln -s target "$d/link"
+	msg=$(timeout 60 "$KX" fetch --quiet "$N/small" -o "$d/link" --sha256 "$SHA_SMALL" 2>&1)
+	rc=$?
+	check "output: a symbolic link is written through, not replaced" \
+		'[ "$rc" = 0 ] && [ -L "$d/link" ] && [ "$(sha_of "$d/target")" = "$SHA_SMALL" ]'
+	mkfifo "$d/fifo"
+	timeout 60 cat "$d/fifo" >"$d/from-fifo" &
+	local reader=$!
+	msg=$(timeout 60 "$KX" fetch --quiet "$N/small" -o "$d/fifo" --sha256 "$SHA_SMALL" 2>&1)
+	rc=$?
+	wait "$reader"
+	check "output: a FIFO is written to, not replaced" \
+		'[ "$rc" = 0 ] && [ -p "$d/fifo" ] && [ "$(sha_of "$d/from-fifo")" = "$SHA_SMALL" ]'
+	msg=$(timeout 60 "$KX" fetch --quiet "$N/small" -o - --sha256 "$SHA_SMALL" 2>/dev/null >"$d/stdout")
+	rc=$?
+	check "output: -o - writes the verified data to standard output" \
+		'[ "$rc" = 0 ] && [ "$(sha_of "$d/stdout")" = "$SHA_SMALL" ]'
+	msg=$(timeout 60 "$KX" fetch --quiet "$N/small" -o - --sha256 "$SHA_EMPTY" 2>/dev/null >"$d/stdout")
+	rc=$?
+	check "output: -o - writes nothing when verification fails" \
+		'[ "$rc" = 1 ] && [ ! -s "$d/stdout" ]'
+	rm -rf "$d"
 }
 
 each_build kxboot
