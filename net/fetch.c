@@ -227,10 +227,9 @@ void fetch_sink_reset(struct fetch_sink *s)
 
 void fetch_sink_set_total(struct fetch_sink *s, uint64_t total)
 {
+	/* Only for the progress bar. Reserving the pages ahead (fallocate) was tried: on a memory
+	 * file it zeroes every page before the data overwrites it, which costs more than it saves. */
 	s->total = total;
-	/* Reserve the memory file's pages in one go rather than one page fault per write. */
-	if (total > 0 && total <= s->max && s->size == 0)
-		fallocate(s->fd, 0, 0, (off_t)total);
 }
 
 uint64_t fetch_sink_size(const struct fetch_sink *s)
@@ -344,7 +343,7 @@ int fetch_url(const char *url, const struct fetch_options *o, struct fetch_resul
 			log_warn("Failed to empty the output file after a failed fetch: %s", strerror(errno));
 		return r;
 	}
-	/* The file holds exactly what arrived (fallocate may have reserved more). */
+	/* The file holds exactly what arrived (a file given as into_fd may have held more). */
 	if (ftruncate(sink.fd, (off_t)sink.size) < 0) {
 		set_error(ret, "%s: %s", url, strerror(errno));
 		if (own_fd)

@@ -93,7 +93,7 @@ static void run_all(const char *prefix)
 	CHECK_INT(res.size, big_size);
 	CHECK_STR(res.sha256, sha);
 	CHECK(res.fd >= 0);
-	CHECK_INT(fd_size(res.fd), big_size); /* no fallocate slack left behind */
+	CHECK_INT(fd_size(res.fd), big_size); /* exactly the data, nothing more */
 	CHECK_INT(lseek(res.fd, 0, SEEK_CUR), 0);
 	CHECK(same_bytes(res.fd, big, big_size));
 	fetch_result_free(&res);
