@@ -132,8 +132,8 @@ pvboot-pvh | pvboot-pv)
 	tr -d '\r' <"$LOG" | grep -qxF "$MUST1" || bad "expected the line '$MUST1'"
 	id=$(xl domid "$GUEST" 2>/dev/null)
 	run list "$KX" list
-	grep -Eq "^$id +$GUEST +$TYPE +pvboot +pvh +1 " /tmp/list.out && good "list: state pvboot, target pvh, version 1" ||
-		bad "list has no line '$id $GUEST $TYPE pvboot pvh 1'"
+	grep -Eq "^$id +$GUEST +$TYPE +pvboot +fleet +1 " /tmp/list.out && good "list: state pvboot, target fleet, version 1" ||
+		bad "list has no line '$id $GUEST $TYPE pvboot fleet 1'"
 	# -- a new version, rolled out with a reboot --
 	cp -a /payload/www-v2/fleet/by-hash/. /payload/www/fleet/by-hash/
 	cp /payload/www-v2/fleet/manifest.json.minisig /payload/www/fleet/

@@ -14,7 +14,7 @@
 #               ["pvboot", "--manifest=http://127.0.0.1/fleet/manifest.json", ...], served by
 #               busybox httpd in dom0: the Debian kernel and a target initrd named by a signed
 #               manifest boot, and the target prints KXBOOT-TARGET with
-#               kxboot.target=pvh kxboot.manifest_version=1. Then version 2 is published and
+#               kxboot.target=fleet kxboot.manifest_version=1. Then version 2 is published and
 #               `kxboot-xen rollout --reboot` brings the domain to it; a domain whose
 #               bootloader_args trust another key is refused by xl create.
 #   pvboot-pv   the same for a PV guest (type="pv"): the same kernel and manifest, libxl's
@@ -117,10 +117,10 @@ EOF
 		cat >"$WORK/rules.json" <<'EOF'
 {
   "targets": {
-    "pvh": {"kernel": "vmlinuz", "initrds": ["target.initrd"],
+    "fleet": {"kernel": "vmlinuz", "initrds": ["target.initrd"],
             "cmdline": "console=hvc0 xentest=pvboot"}
   },
-  "rules": [{"name": "all", "match": {"any": true}, "target": "pvh"}]
+  "rules": [{"name": "all", "match": {"any": true}, "target": "fleet"}]
 }
 EOF
 		"$BUILD/kxboot" publish --dir "$S" --rules "$WORK/rules.json" --out "$P/www/fleet" \
@@ -149,8 +149,8 @@ EOF
 		done
 		cp "$P/guest-good.cfg" "$P/guest.cfg"
 		env_file GUEST="$NAME" TYPE="$type" LOG="/var/log/xen/console/guest-$NAME.log" URL="$URL" \
-			MUST1="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot kxboot.target=pvh kxboot.manifest_version=1" \
-			MUST2="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot kxboot.target=pvh kxboot.manifest_version=2"
+			MUST1="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot kxboot.target=fleet kxboot.manifest_version=1" \
+			MUST2="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot kxboot.target=fleet kxboot.manifest_version=2"
 		TMO=${XEN_TIMEOUT:-480}
 		;;
 	*)
