@@ -126,26 +126,56 @@ pvboot-pvh | pvboot-pv)
 	run xl-create xl create /payload/guest.cfg
 	[ "$RC" = 0 ] || bad "xl create with bootloader=kxboot-xen failed"
 	xt_step "xl create (with pvboot) returned after $(xt_since "$T0") s"
-	console_has 'KXBOOT-TARGET' 120 && good "the target runs, $(xt_since "$T0") s after xl create" ||
-		bad "no KXBOOT-TARGET in the guest console"
+	# wait for the whole line: a wait for a part of it could catch it half-written
+	console_has "^$MUST1\$" 120 && good "the target runs, $(xt_since "$T0") s after xl create" ||
+		bad "no whole KXBOOT-TARGET line in the guest console"
 	echo "XENTEST-TIME $XT_NAME create-to-expect $(xt_since "$T0")"
 	tr -d '\r' <"$LOG" | grep -qxF "$MUST1" || bad "expected the line '$MUST1'"
 	id=$(xl domid "$GUEST" 2>/dev/null)
 	run list "$KX" list
 	grep -Eq "^$id +$GUEST +$TYPE +pvboot +fleet +1 " /tmp/list.out && good "list: state pvboot, target fleet, version 1" ||
 		bad "list has no line '$id $GUEST $TYPE pvboot fleet 1'"
+	if [ -n "${GUEST2:-}" ]; then
+		# a second domain on version 1, for a rollout in two batches
+		run xl-create-2 xl create /payload/guest-second.cfg
+		[ "$RC" = 0 ] || bad "xl create of $GUEST2 failed"
+		# the whole line (waiting for a part of it could catch it half-written)
+		if xt_wait "$LOG2" 120 "^$MUST1\$" >/dev/null 2>&1; then
+			good "$GUEST2 runs version 1"
+		else
+			bad "$GUEST2: expected the line '$MUST1'"
+			xt_full_log "$LOG2" >/tmp/guest2-v1.log
+			xt_show "$GUEST2-v1" /tmp/guest2-v1.log
+		fi
+	fi
 	# -- a new version, rolled out with a reboot --
 	cp -a /payload/www-v2/fleet/by-hash/. /payload/www/fleet/by-hash/
 	cp /payload/www-v2/fleet/manifest.json.minisig /payload/www/fleet/
 	cp /payload/www-v2/fleet/manifest.json /payload/www/fleet/
 	T0=$(xt_uptime)
-	run rollout "$KX" rollout --manifest "$URL" --keys /payload/keys --reboot --timeout 150 "$GUEST"
+	run rollout "$KX" rollout --manifest "$URL" --keys /payload/keys --reboot --timeout 150 \
+		--batch 1 "$GUEST" ${GUEST2:+"$GUEST2"}
 	xt_step "rollout exited $RC after $(xt_since "$T0") s"
 	[ "$RC" = 0 ] || bad "rollout: exit $RC, want 0"
+	if [ -n "${GUEST2:-}" ]; then
+		# batch 2 starts only after batch 1's domain reported version 2
+		b1=$(grep -n "^batch 1/2: $GUEST\$" /tmp/rollout.out | cut -d: -f1)
+		r1=$(grep -n "^  $GUEST: booted manifest version 2" /tmp/rollout.out | cut -d: -f1)
+		b2=$(grep -n "^batch 2/2: $GUEST2\$" /tmp/rollout.out | cut -d: -f1)
+		r2=$(grep -n "^  $GUEST2: booted manifest version 2" /tmp/rollout.out | cut -d: -f1)
+		[ -n "$b1" ] && [ -n "$r1" ] && [ -n "$b2" ] && [ -n "$r2" ] &&
+			[ "$b1" -lt "$r1" ] && [ "$r1" -lt "$b2" ] && [ "$b2" -lt "$r2" ] &&
+			good "two batches, the second after the first reported" ||
+			bad "rollout --batch 1: want batch 1/2 $GUEST, its report, batch 2/2 $GUEST2, its report (lines $b1 $r1 $b2 $r2)"
+		xt_wait "$LOG2" 120 "^$MUST2\$" >/dev/null 2>&1 && good "$GUEST2 booted version 2" ||
+			bad "$GUEST2: expected the line '$MUST2'"
+		xt_full_log "$LOG2" >/tmp/guest2.log
+		xt_show "$GUEST2" /tmp/guest2.log
+	fi
 	grep -q "version 2, signed by key ID" /tmp/rollout.out || bad "rollout did not verify version 2 first"
 	grep -q "booted manifest version 2 (state 'pvboot')" /tmp/rollout.out ||
 		bad "rollout did not see version 2 booted"
-	console_has 'KXBOOT-TARGET .*kxboot.manifest_version=2' 120 ||
+	console_has "^$MUST2\$" 120 ||
 		bad "no second boot with version 2 in the console"
 	tr -d '\r' <"$LOG" | grep -qxF "$MUST2" && good "version 2 booted" || bad "expected the line '$MUST2'"
 	# -- a refused manifest: xl create must fail and say why --

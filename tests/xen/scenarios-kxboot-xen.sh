@@ -15,7 +15,9 @@
 #               busybox httpd in dom0: the Debian kernel and a target initrd named by a signed
 #               manifest boot, and the target prints KXBOOT-TARGET with
 #               kxboot.target=fleet kxboot.manifest_version=1. Then version 2 is published and
-#               `kxboot-xen rollout --reboot` brings the domain to it; a domain whose
+#               `kxboot-xen rollout --reboot` brings the domain to it (pvboot-pvh: two
+#               domains with --batch 1, the second rebooted only once the first reported
+#               version 2); a domain whose
 #               bootloader_args trust another key is refused by xl create.
 #   pvboot-pv   the same for a PV guest (type="pv"): the same kernel and manifest, libxl's
 #               PV domain builder instead of PVH's.
@@ -118,7 +120,7 @@ EOF
 {
   "targets": {
     "fleet": {"kernel": "vmlinuz", "initrds": ["target.initrd"],
-            "cmdline": "console=hvc0 xentest=pvboot"}
+            "cmdline": "console=hvc0 quiet xentest=pvboot"}
   },
   "rules": [{"name": "all", "match": {"any": true}, "target": "fleet"}]
 }
@@ -148,9 +150,18 @@ disk = [ 'format=raw,vdev=xvda,access=rw,target=/payload/disk.img' ]
 EOF
 		done
 		cp "$P/guest-good.cfg" "$P/guest.cfg"
+		# pvboot-pvh also rolls out to two domains one batch at a time: a second domain
+		# like the first (less memory: the Xen host has 3 GB, dom0 1.5 of them)
+		local second=
+		if [ "$NAME" = pvboot-pvh ]; then
+			second=$NAME-2
+			sed -e "s/^name = .*/name = \"$second\"/" -e 's/^memory = .*/memory = 256/' \
+				"$P/guest-good.cfg" >"$P/guest-second.cfg"
+		fi
 		env_file GUEST="$NAME" TYPE="$type" LOG="/var/log/xen/console/guest-$NAME.log" URL="$URL" \
-			MUST1="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot kxboot.target=fleet kxboot.manifest_version=1" \
-			MUST2="KXBOOT-TARGET $NAME console=hvc0 xentest=pvboot kxboot.target=fleet kxboot.manifest_version=2"
+			GUEST2="$second" LOG2="/var/log/xen/console/guest-$second.log" \
+			MUST1="KXBOOT-TARGET $NAME console=hvc0 quiet xentest=pvboot kxboot.target=fleet kxboot.manifest_version=1" \
+			MUST2="KXBOOT-TARGET $NAME console=hvc0 quiet xentest=pvboot kxboot.target=fleet kxboot.manifest_version=2"
 		TMO=${XEN_TIMEOUT:-480}
 		;;
 	*)
