@@ -82,10 +82,16 @@ static bool hex_field(const char *s, size_t len, unsigned *ret)
 	return true;
 }
 
-/* The state of an address on ifindex: want (or, NULL, the first link-local one). 0 with its
- * flags (IFA_F_*) and the address; -ENOENT when there is none. */
-static int address_flags(unsigned ifindex, const struct in6_addr *want, struct in6_addr *ret_addr,
-			 unsigned *ret_flags)
+enum address_kind {
+	ADDRESS_EXACT,	    /* the address given */
+	ADDRESS_LINK_LOCAL, /* the first link-local one */
+	ADDRESS_GLOBAL,	    /* the first global one that passed DAD */
+};
+
+/* The state of an address on ifindex. 0 with its flags (IFA_F_*) and the address; -ENOENT
+ * when there is none. */
+static int address_flags(unsigned ifindex, enum address_kind kind, const struct in6_addr *want,
+			 struct in6_addr *ret_addr, unsigned *ret_flags)
 {
 	char *text;
 	size_t len;
@@ -109,16 +115,19 @@ static int address_flags(unsigned ifindex, const struct in6_addr *want, struct i
 			if (flen[n])
 				n++;
 		}
-		struct in6_addr a;
-		unsigned index, scope, flags, byte;
+		struct in6_addr a = { 0 };
+		unsigned index = 0, scope = 0, flags = 0, byte = 0;
 		bool ok = n == 5 && flen[0] == 32 && hex_field(f[1], flen[1], &index) &&
 			  hex_field(f[3], flen[3], &scope) && hex_field(f[4], flen[4], &flags);
 		for (size_t i = 0; ok && i < 16; i++) {
 			ok = hex_field(f[0] + 2 * i, 2, &byte);
 			a.s6_addr[i] = (uint8_t)byte;
 		}
-		if (ok && index == ifindex &&
-		    (want ? !memcmp(&a, want, sizeof(a)) : IN6_IS_ADDR_LINKLOCAL(&a))) {
+		bool match = kind == ADDRESS_EXACT	 ? !memcmp(&a, want, sizeof(a)) :
+			     kind == ADDRESS_LINK_LOCAL ? IN6_IS_ADDR_LINKLOCAL(&a) :
+							  scope == 0 && !IN6_IS_ADDR_LINKLOCAL(&a) &&
+								  !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
+		if (ok && index == ifindex && match) {
 			*ret_addr = a;
 			*ret_flags = flags;
 			r = 0;
@@ -137,7 +146,8 @@ static int wait_dad(const char *ifname, unsigned ifindex, const struct in6_addr 
 	for (;;) {
 		struct in6_addr a;
 		unsigned flags = 0;
-		int r = address_flags(ifindex, want, &a, &flags);
+		int r = address_flags(ifindex, want ? ADDRESS_EXACT : ADDRESS_LINK_LOCAL, want, &a,
+				      &flags);
 		if (r == 0)
 			inet_ntop(AF_INET6, &a, text, sizeof(text));
 		if (r == 0 && (flags & IFA_F_DADFAILED)) {
@@ -167,6 +177,13 @@ static int wait_dad(const char *ifname, unsigned ifindex, const struct in6_addr 
 		}
 		sleep_ms(POLL_STEP_MS);
 	}
+}
+
+bool dhcp6_link_has_global_address(const char *ifname)
+{
+	unsigned ifindex = if_nametoindex(ifname), flags;
+	struct in6_addr a;
+	return ifindex && address_flags(ifindex, ADDRESS_GLOBAL, NULL, &a, &flags) == 0;
 }
 
 /* ---- the exchange ------------------------------------------------------------------------- */

@@ -400,9 +400,24 @@ int net_dhcp6(const struct net_link *link, const char *uuid, const struct net_dh
 			 link->name);
 		return -EINVAL;
 	}
-	struct dhcp6_exchange_options xo = { .timeout_ms = o->timeout_ms, .stateless = o->stateless };
+	struct dhcp6_exchange_options xo = { .timeout_ms = o->timeout_ms,
+					     .stateless = o->mode == NET_DHCP6_STATELESS };
+	bool slaac = o->mode == NET_DHCP6_AUTO && dhcp6_link_has_global_address(link->name);
+	if (slaac) {
+		log_info("%s: has an address from router advertisements: asking DHCPv6 for boot "
+			 "options only", link->name);
+		xo.stateless = true;
+	}
 	struct dhcp6_reply *reply = xmalloc(sizeof(*reply));
 	int r = dhcp6_exchange(link->name, &id, &xo, reply, err, sizeof(err));
+	if (r < 0 && o->mode == NET_DHCP6_AUTO && !slaac &&
+	    dhcp6_link_has_global_address(link->name)) {
+		log_info("%s: %s; router advertisements gave an address meanwhile: asking DHCPv6 "
+			 "for boot options only", link->name, err);
+		xo = (struct dhcp6_exchange_options){ .timeout_ms = DHCP6_INFO_TIMEOUT_MS,
+						      .stateless = true };
+		r = dhcp6_exchange(link->name, &id, &xo, reply, err, sizeof(err));
+	}
 	if (r < 0) {
 		log_warn("%s: no DHCPv6 lease: %s", link->name, err);
 		free(reply);

@@ -38,9 +38,18 @@ struct net_lease {
 /* DHCPv4 through busybox udhcpc with kxboot's hook (PXE vendor class, user class "kxboot",
  * client UUID option 97 when uuid is a 32-hex-digit SMBIOS UUID). 0 or -errno. */
 int net_dhcp(const struct net_link *link, const char *uuid, struct net_lease *ret);
+enum net_dhcp6_mode {
+	/* A link that has a global address from router advertisements (SLAAC) asks only for
+	 * options (Information-request: QEMU's user network answers nothing else); any other
+	 * asks for an address, then for options when that fails and SLAAC gave one meanwhile. */
+	NET_DHCP6_AUTO,
+	NET_DHCP6_STATEFUL,  /* Solicit/Request only */
+	NET_DHCP6_STATELESS, /* Information-request only */
+};
+
 struct net_dhcp6_options {
 	unsigned timeout_ms; /* the whole exchange; 0: DHCP6_TIMEOUT_MS */
-	bool stateless;	     /* Information-request only (the address comes from SLAAC) */
+	enum net_dhcp6_mode mode;
 	bool configure;	     /* put the leased address on the link */
 	bool resolv_conf;    /* write /etc/resolv.conf (/init only: a host's is shared) */
 };

@@ -1,5 +1,5 @@
-/* cmd_dhcp6.c — `kxboot dhcp6 IFACE [--timeout MS] [--no-configure] [--stateless]`: the
- * DHCPv6 client /init uses (RFC 8415), printing the lease as key=value lines. It brings IFACE
+/* cmd_dhcp6.c — `kxboot dhcp6 IFACE [--timeout MS] [--no-configure] [--stateful|--stateless]`:
+ * the DHCPv6 client /init uses (RFC 8415), printing the lease as key=value lines. It brings IFACE
  * up and (unless --no-configure) puts the leased address on it, so on a host it belongs in a
  * network namespace of its own; it never writes /etc/resolv.conf. */
 #include <errno.h>
@@ -16,8 +16,8 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: kxboot dhcp6 IFACE [--timeout MS] [--no-configure] [--stateless]\n"
-		     "                    [--uuid UUID]\n");
+	fprintf(out, "usage: kxboot dhcp6 IFACE [--timeout MS] [--no-configure]\n"
+		     "                    [--stateful | --stateless] [--uuid UUID]\n");
 }
 
 int cmd_dhcp6(int argc, char **argv)
@@ -37,7 +37,9 @@ int cmd_dhcp6(int argc, char **argv)
 		} else if (!strcmp(a, "--no-configure")) {
 			o.configure = false;
 		} else if (!strcmp(a, "--stateless")) {
-			o.stateless = true;
+			o.mode = NET_DHCP6_STATELESS;
+		} else if (!strcmp(a, "--stateful")) {
+			o.mode = NET_DHCP6_STATEFUL;
 		} else if (!strcmp(a, "--uuid") && more) {
 			uuid_arg = argv[++i];
 		} else if (!strcmp(a, "--help")) {

@@ -55,6 +55,7 @@
 
 /* DHCPv6 (RFC 8415): the whole exchange is bounded so a silent network never hangs the boot */
 #define DHCP6_TIMEOUT_MS 10000		/* Solicit to Reply (or Information-request to Reply) */
+#define DHCP6_INFO_TIMEOUT_MS 4000	/* Information-request after a failed Solicit (SLAAC links) */
 #define DHCP6_DAD_WAIT_MS 5000		/* for the link-local and the leased address to pass DAD */
 #define DHCP6_SOLICIT_DELAY_MAX_MS 100	/* random delay of the first Solicit (RFC: up to 1 s) */
 #define DHCP6_MESSAGE_MAX 4096		/* bytes in one message received or sent */

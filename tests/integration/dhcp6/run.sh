@@ -3,8 +3,8 @@
 # namespaces: the client's (this script re-runs itself under `unshare -n -m`) and the
 # server's, joined by a veth pair. The host's network is never touched. Checks the lease
 # (address in the range and on the link, boot file URL, DNS, the server's own lease record),
-# fetches over HTTP and TFTP from [fd00:99::1], and the failures: no server, NoAddrsAvail,
-# each within its time-out. Runs against BUILD/kxboot and BUILD/asan/kxboot (when built).
+# fetches over HTTP and TFTP from [fd00:99::1], the failures (no server, NoAddrsAvail: each
+# within its time-out), and Information-request on SLAAC links. Runs against BUILD/kxboot and BUILD/asan/kxboot (when built).
 # Prints "PASS: dhcp6/...", "FAIL: dhcp6/...: why" or "SKIP: ..." (see tests/run.sh); exits
 # 0 whatever the checks say.
 set -u
@@ -270,6 +270,22 @@ for variant in "" asan; do
 			fail "stateless/$tag" "lease: $(tr '\n' ' ' <"$out")"
 		else
 			pass "stateless/$tag"
+		fi
+		# Without a mode, a link with a SLAAC address asks for options only, as /init
+		# does (QEMU's user network answers nothing but Information-request).
+		for _ in $(seq 100); do
+			ip -6 addr show dev v1 scope global | grep inet6 | grep -qv tentative && break
+			sleep 0.1
+		done
+		out=$WORK/auto-$tag.out
+		run_dhcp6 "$out" --timeout 5000
+		if [ $RC -ne 0 ]; then
+			fail "auto-slaac-stateless/$tag" "exit $RC: $(tail -2 "$out.err")"
+		elif ! grep -q "asking DHCPv6 for boot options only" "$out.err" ||
+			[ -n "$(value address "$out")" ] || [ "$(value boot_file "$out")" != "$BOOT_URL" ]; then
+			fail "auto-slaac-stateless/$tag" "$(tr '\n' ' ' <"$out.err") lease: $(tr '\n' ' ' <"$out")"
+		else
+			pass "auto-slaac-stateless/$tag"
 		fi
 		stop_dnsmasq
 	fi
