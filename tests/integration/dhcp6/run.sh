@@ -154,7 +154,8 @@ for variant in "" asan; do
 		--dhcp-option=tag:kxboot,option6:bootfile-url,"$BOOT_URL" \
 		--dhcp-option=tag:!kxboot,option6:bootfile-url,http://[fd00:99::1]/firmware.efi \
 		--dhcp-option=tag:pxe,option6:dns-server,[fd00:99::53] \
-		--dhcp-option=option6:domain-search,example.test; then
+		--dhcp-option=option6:domain-search,example.test \
+		--dhcp-option=option6:bootfile-param,console=ttyS0,quiet; then
 		out=$WORK/lease-$tag.out
 		run_dhcp6 "$out" --timeout 10000 --uuid "$UUID"
 		addr=$(value address "$out")
@@ -171,6 +172,8 @@ for variant in "" asan; do
 		fi
 		[ "$(value boot_file "$out")" = "$BOOT_URL" ] && pass "bootfile-url/$tag" ||
 			fail "bootfile-url/$tag" "boot_file='$(value boot_file "$out")'"
+		[ "$(value boot_params "$out")" = "console=ttyS0 quiet" ] && pass "bootfile-param/$tag" ||
+			fail "bootfile-param/$tag" "boot_params='$(value boot_params "$out")'"
 		[ "$(value dns "$out")" = fd00:99::53 ] && [ "$(value domains "$out")" = example.test ] &&
 			pass "dns/$tag" ||
 			fail "dns/$tag" "dns='$(value dns "$out")' domains='$(value domains "$out")'"
