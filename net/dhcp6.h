@@ -145,6 +145,9 @@ unsigned dhcp6_retransmit_ms(unsigned prev_ms, unsigned irt_ms, unsigned mrt_ms,
 struct dhcp6_exchange_options {
 	unsigned timeout_ms;	/* the whole exchange, DAD wait included; 0: DHCP6_TIMEOUT_MS */
 	bool stateless;		/* Information-request only: the address comes from SLAAC */
+	/* Switch to Information-request when Solicit brings no address offer and SLAAC gave
+	 * the link a global address meanwhile (a stateless server: QEMU's user network). */
+	bool stateless_on_slaac;
 };
 
 /* Wait until ifname has a link-local address that passed DAD, then Solicit, pick the best

@@ -197,6 +197,7 @@ struct exchange {
 	char *err;
 	size_t err_len;
 	unsigned answers;	/* messages for us, usable or not */
+	bool stateless_on_slaac;
 	char refusal[512];	/* why the last server that answered gave us nothing */
 	uint8_t buf[DHCP6_MESSAGE_MAX];
 };
@@ -339,6 +340,11 @@ static int solicit(struct exchange *x, struct dhcp6_reply *ret)
 			*ret = best;
 			return 0;
 		}
+		/* No address offered (no answer, or NoAddrsAvail), but SLAAC configured the link
+		 * meanwhile: a stateless server (QEMU's user network, dnsmasq ra-stateless) is
+		 * worth an Information-request (RFC 8415 section 18.2.9 allows it). */
+		if (x->stateless_on_slaac && dhcp6_link_has_global_address(x->ifname))
+			return -EAGAIN;
 		first_round = false;
 	}
 	return -ETIMEDOUT;
@@ -436,15 +442,21 @@ int dhcp6_exchange(const char *ifname, const struct dhcp6_client_id *id,
 	r = open_socket(x, ifindex, &link_local);
 	if (r < 0)
 		goto out;
-	if (o && o->stateless) {
-		struct dhcp6_request req = { .type = DHCP6_INFORMATION_REQUEST, .client = id };
-		r = transact(x, &req, DHCP6_INF_TIMEOUT_MS, DHCP6_INF_MAX_RT_MS, 0, NULL, ret);
-	} else {
+	x->stateless_on_slaac = o && o->stateless_on_slaac;
+	bool stateless = o && o->stateless;
+	if (!stateless) {
 		/* A refused Request, or one never answered, starts over with Solicit. */
 		r = -ETIMEDOUT;
 		while (r < 0 && now_ms() < x->deadline) {
 			struct dhcp6_reply adv;
 			r = solicit(x, &adv);
+			if (r == -EAGAIN) {
+				log_info("%s: no address offered%s%s, and router advertisements gave "
+					 "one: asking DHCPv6 for boot options only", ifname,
+					 x->refusal[0] ? ": " : "", x->refusal);
+				stateless = true;
+				break;
+			}
 			if (r < 0)
 				break;
 			struct dhcp6_request req = { .type = DHCP6_REQUEST,
@@ -462,6 +474,10 @@ int dhcp6_exchange(const char *ifname, const struct dhcp6_client_id *id,
 					 who);
 			}
 		}
+	}
+	if (stateless) {
+		struct dhcp6_request req = { .type = DHCP6_INFORMATION_REQUEST, .client = id };
+		r = transact(x, &req, DHCP6_INF_TIMEOUT_MS, DHCP6_INF_MAX_RT_MS, 0, NULL, ret);
 	}
 	if (r == -ETIMEDOUT || r == -EADDRNOTAVAIL) {
 		if (x->refusal[0]) {

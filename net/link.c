@@ -401,7 +401,8 @@ int net_dhcp6(const struct net_link *link, const char *uuid, const struct net_dh
 		return -EINVAL;
 	}
 	struct dhcp6_exchange_options xo = { .timeout_ms = o->timeout_ms,
-					     .stateless = o->mode == NET_DHCP6_STATELESS };
+					     .stateless = o->mode == NET_DHCP6_STATELESS,
+					     .stateless_on_slaac = o->mode == NET_DHCP6_AUTO };
 	bool slaac = o->mode == NET_DHCP6_AUTO && dhcp6_link_has_global_address(link->name);
 	if (slaac) {
 		log_info("%s: has an address from router advertisements: asking DHCPv6 for boot "

@@ -41,7 +41,8 @@ int net_dhcp(const struct net_link *link, const char *uuid, struct net_lease *re
 enum net_dhcp6_mode {
 	/* A link that has a global address from router advertisements (SLAAC) asks only for
 	 * options (Information-request: QEMU's user network answers nothing else); any other
-	 * asks for an address, then for options when that fails and SLAAC gave one meanwhile. */
+	 * asks for an address, then for options when no server offers one and SLAAC gave the
+	 * link an address meanwhile. */
 	NET_DHCP6_AUTO,
 	NET_DHCP6_STATEFUL,  /* Solicit/Request only */
 	NET_DHCP6_STATELESS, /* Information-request only */

@@ -125,6 +125,7 @@ run_dhcp6() {
 	RC=$?
 	t1=$(date +%s%N)
 	MS=$(((t1 - t0) / 1000000))
+	echo "$MS" >"$out.ms"
 }
 value() { sed -n "s/^$1=//p" "$2"; } # KEY FILE
 in_range() {                      # ADDR LOW HIGH
@@ -273,6 +274,23 @@ for variant in "" asan; do
 			fail "stateless/$tag" "lease: $(tr '\n' ' ' <"$out")"
 		else
 			pass "stateless/$tag"
+		fi
+		# Without a mode on a link just up, before SLAAC: Solicit brings no address
+		# (dnsmasq answers NoAddrsAvail), SLAAC configures the link meanwhile, and kxboot
+		# switches to Information-request well before the time-out.
+		flush_v1
+		ip link set v1 down && ip link set v1 up
+		out=$WORK/switch-$tag.out
+		run_dhcp6 "$out" --timeout 10000
+		if [ $RC -ne 0 ]; then
+			fail "solicit-then-stateless/$tag" "exit $RC: $(tail -2 "$out.err")"
+		elif ! grep -q "no address offered.*router advertisements gave one" "$out.err" ||
+			[ -n "$(value address "$out")" ] || [ "$(value boot_file "$out")" != "$BOOT_URL" ]; then
+			fail "solicit-then-stateless/$tag" "$(tr '\n' ' ' <"$out.err") lease: $(tr '\n' ' ' <"$out")"
+		elif [ "$MS" -gt 9000 ]; then
+			fail "solicit-then-stateless/$tag" "took $MS ms: the switch did not happen before the time-out"
+		else
+			pass "solicit-then-stateless/$tag"
 		fi
 		# Without a mode, a link with a SLAAC address asks for options only, as /init
 		# does (QEMU's user network answers nothing but Information-request).
