@@ -536,7 +536,10 @@ int dhcp6_reply_parse(const uint8_t *buf, size_t len, const uint8_t xid[3],
 		snprintf(err, err_len, "no Client Identifier");
 		return -ENOMSG;
 	}
-	if (!p.have_server)
+	/* RFC 8415 says every Advertise and Reply carries one, but QEMU's user network
+	 * (libslirp) answers Information-request without; a Request's Reply is matched
+	 * against the server asked (dhcp6_client.c), so there it is still needed. */
+	if (!p.have_server && p.r.type != DHCP6_REPLY)
 		return bad(&p, "no Server Identifier");
 	*ret = p.r;
 	return 0;

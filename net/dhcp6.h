@@ -126,7 +126,8 @@ struct dhcp6_reply {
 /* Read an Advertise or Reply answering the message with transaction id xid from client.
  * 0; -ENOMSG when it is not for us (another type, transaction or client: RFC 8415 says to
  * drop those); -EBADMSG when malformed. err says why in both cases. ret is left untouched on
- * failure. A failing status code is not an error here: the caller decides. */
+ * failure. A failing status code is not an error here: the caller decides. A Reply without
+ * Server Identifier (server_id_len 0) is accepted: QEMU's user network sends such. */
 int dhcp6_reply_parse(const uint8_t *buf, size_t len, const uint8_t xid[3],
 		      const struct dhcp6_client_id *client, struct dhcp6_reply *ret, char *err,
 		      size_t err_len);
