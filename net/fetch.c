@@ -377,31 +377,38 @@ int url_split(const char *url, char **ret_scheme, char **ret_host, int *ret_port
 		auth = at + 1; /* userinfo is not used */
 	int port = 0;
 	const char *host_start = auth;
+	const char *colon = memchr(auth, ':', (size_t)(path - auth));
 	if (*auth == '[') {
+		/* An IPv6 literal (RFC 3986 section 3.2.2): "[2001:db8::1]", then ":port" or
+		 * nothing; a zone as RFC 6874 writes it, "[fe80::1%25eth0]". */
 		const char *close = memchr(auth, ']', (size_t)(path - auth));
-		if (!close)
+		if (!close || close == auth + 1 || (close + 1 != path && close[1] != ':'))
 			return -EINVAL;
 		host_start = auth + 1;
 		host_end = close;
-		if (close[1] == ':')
-			port = atoi(close + 2);
-	} else {
-		const char *colon = memchr(auth, ':', (size_t)(path - auth));
-		if (colon) {
-			host_end = colon;
-			long p;
-			char *num = xstrndup(colon + 1, (size_t)(path - colon - 1));
-			int r = str_to_long(num, 10, &p);
-			free(num);
-			if (r < 0 || p <= 0 || p > 65535)
-				return -EINVAL;
-			port = (int)p;
-		}
+		colon = close + 1 != path ? close + 1 : NULL;
+	} else if (colon) {
+		host_end = colon;
+	}
+	if (colon) {
+		long p;
+		char *num = xstrndup(colon + 1, (size_t)(path - colon - 1));
+		int r = str_to_long(num, 10, &p);
+		free(num);
+		if (r < 0 || p <= 0 || p > 65535)
+			return -EINVAL;
+		port = (int)p;
 	}
 	if (ret_scheme)
 		*ret_scheme = xstrndup(url, (size_t)(sep - url));
-	if (ret_host)
-		*ret_host = xstrndup(host_start, (size_t)(host_end - host_start));
+	if (ret_host) {
+		char *host = xstrndup(host_start, (size_t)(host_end - host_start));
+		/* getaddrinfo() wants the zone after a bare '%' */
+		char *zone = *auth == '[' ? strstr(host, "%25") : NULL;
+		if (zone)
+			memmove(zone + 1, zone + 3, strlen(zone + 3) + 1);
+		*ret_host = host;
+	}
 	if (ret_port)
 		*ret_port = port;
 	if (ret_path)

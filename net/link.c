@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "net/dhcp6.h"
 #include "util.h"
 
 #define BUSYBOX "/bin/busybox" /* applets run as argv[0] of busybox itself */
@@ -107,6 +108,25 @@ size_t net_links_up(struct net_link *ret, size_t max, int timeout_ms)
 	return n;
 }
 
+int net_link_up(const char *name, int timeout_ms, struct net_link *ret)
+{
+	char path[128];
+	if (strlen(name) >= sizeof(ret->name) || strchr(name, '/'))
+		return -ENODEV;
+	struct net_link l = { 0 };
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", name);
+	if (!sys_read_line(path, l.mac, sizeof(l.mac)))
+		return -ENODEV;
+	int r = link_set_up(name);
+	if (r < 0)
+		return r;
+	for (int waited = 0; !(l.carrier = has_carrier(name)) && waited < timeout_ms; waited += 50)
+		usleep(50000);
+	*ret = l;
+	return 0;
+}
+
 void net_machine_uuid(char ret[37])
 {
 	ret[0] = '\0';
@@ -128,7 +148,7 @@ static void lease_set(struct net_lease *l, const char *key, const char *val)
 		F("ip", ip), F("mask", mask), F("router", router), F("dns", dns),
 		F("hostname", hostname), F("siaddr", siaddr), F("boot_file", boot_file),
 		F("bootfile", boot_file), F("tftp", tftp_server), F("pxeconffile", pxe_config),
-		F("pxepathprefix", pxe_prefix),
+		F("pxepathprefix", pxe_prefix), F("domain", domains),
 #undef F
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
@@ -147,7 +167,7 @@ static void lease_set(struct net_lease *l, const char *key, const char *val)
 
 int net_dhcp(const struct net_link *link, const char *uuid, struct net_lease *ret)
 {
-	*ret = (struct net_lease){ 0 };
+	*ret = (struct net_lease){ .family = AF_INET };
 	snprintf(ret->iface, sizeof(ret->iface), "%s", link->name);
 	snprintf(ret->mac, sizeof(ret->mac), "%s", link->mac);
 	char lease_path[128];
@@ -216,6 +236,24 @@ int net_dhcp(const struct net_link *link, const char *uuid, struct net_lease *re
 	return 0;
 }
 
+/* /etc/resolv.conf from a lease, as the udhcpc hook writes it for DHCPv4. */
+static void resolv_conf_write(const struct net_lease *l)
+{
+	FILE *f = fopen("/etc/resolv.conf", "w");
+	if (!f) {
+		log_warn("Cannot write /etc/resolv.conf: %s, ignoring", strerror(errno));
+		return;
+	}
+	if (l->domains[0])
+		fprintf(f, "search %s\n", l->domains);
+	char *dns = xstrdup(l->dns);
+	char *save = NULL;
+	for (char *d = strtok_r(dns, " ", &save); d; d = strtok_r(NULL, " ", &save))
+		fprintf(f, "nameserver %s\n", d);
+	free(dns);
+	fclose(f);
+}
+
 static int run_ip(const char *const *args)
 {
 	pid_t pid = fork();
@@ -242,7 +280,7 @@ static int mask_bits(const char *mask)
 int net_static(const char *ip_param, const struct net_link *links, size_t n_links,
 	       struct net_lease *ret)
 {
-	*ret = (struct net_lease){ .is_static = true };
+	*ret = (struct net_lease){ .family = AF_INET, .is_static = true };
 	if (!strcmp(ip_param, "dhcp") || !strcmp(ip_param, "on") || !strcmp(ip_param, "any") ||
 	    !strcmp(ip_param, "bootp"))
 		return -EAGAIN;
@@ -302,17 +340,8 @@ int net_static(const char *ip_param, const struct net_link *links, size_t n_link
 		const char *route[] = { "ip", "route", "add", "default", "via", ret->router, "dev", ret->iface, NULL };
 		r = run_ip(route);
 	}
-	if (r == 0 && ret->dns[0]) {
-		FILE *f = fopen("/etc/resolv.conf", "w");
-		if (f) {
-			char *dns = xstrdup(ret->dns);
-			char *save = NULL;
-			for (char *d = strtok_r(dns, " ", &save); d; d = strtok_r(NULL, " ", &save))
-				fprintf(f, "nameserver %s\n", d);
-			free(dns);
-			fclose(f);
-		}
-	}
+	if (r == 0 && ret->dns[0])
+		resolv_conf_write(ret);
 	if (r == 0)
 		log_info("%s: static address %s/%d, router %s", ret->iface, ret->ip, bits,
 			 ret->router[0] ? ret->router : "-");
@@ -321,4 +350,112 @@ int net_static(const char *ip_param, const struct net_link *links, size_t n_link
 out:
 	free(copy);
 	return r;
+}
+
+bool net_ip_wants_dhcp6(const char *ip_param, char ret_iface[32])
+{
+	ret_iface[0] = '\0';
+	if (!strcmp(ip_param, "dhcp6"))
+		return true;
+	/* Fields split at ':'; IPv6 literals are not in the forms that can ask for DHCPv6. */
+	const char *field[9] = { 0 };
+	size_t len[9] = { 0 }, n = 0;
+	for (const char *p = ip_param; n < 9; n++) {
+		field[n] = p;
+		len[n] = strcspn(p, ":");
+		p += len[n];
+		if (*p != ':') {
+			n++;
+			break;
+		}
+		p++;
+	}
+#define IS(i, word) (n > (i) && len[i] == strlen(word) && !strncmp(field[i], word, len[i]))
+	const char *iface = NULL;
+	size_t iface_len = 0;
+	if (IS(1, "dhcp6") && len[0]) { /* dracut: IFACE:dhcp6[:MTU[:MAC]] */
+		iface = field[0];
+		iface_len = len[0];
+	} else if (IS(6, "dhcp6")) { /* nfsroot: client:server:gw:mask:host:device:dhcp6 */
+		iface = field[5];
+		iface_len = len[5];
+	} else {
+		return false;
+	}
+#undef IS
+	if (iface_len < 32) {
+		memcpy(ret_iface, iface, iface_len);
+		ret_iface[iface_len] = '\0';
+	}
+	return true;
+}
+
+int net_dhcp6(const struct net_link *link, const char *uuid, const struct net_dhcp6_options *o,
+	      struct net_lease *ret)
+{
+	char err[768];
+	struct dhcp6_client_id id;
+	if (dhcp6_client_id_make(uuid, link->mac, if_nametoindex(link->name), &id) < 0) {
+		log_warn("%s: no DHCPv6 client identifier (no SMBIOS UUID and no MAC address)",
+			 link->name);
+		return -EINVAL;
+	}
+	struct dhcp6_exchange_options xo = { .timeout_ms = o->timeout_ms,
+					     .stateless = o->mode == NET_DHCP6_STATELESS,
+					     .stateless_on_slaac = o->mode == NET_DHCP6_AUTO };
+	bool slaac = o->mode == NET_DHCP6_AUTO && dhcp6_link_has_global_address(link->name);
+	if (slaac) {
+		log_info("%s: has an address from router advertisements: asking DHCPv6 for boot "
+			 "options only", link->name);
+		xo.stateless = true;
+	}
+	struct dhcp6_reply *reply = xmalloc(sizeof(*reply));
+	int r = dhcp6_exchange(link->name, &id, &xo, reply, err, sizeof(err));
+	if (r < 0 && o->mode == NET_DHCP6_AUTO && !slaac &&
+	    dhcp6_link_has_global_address(link->name)) {
+		log_info("%s: %s; router advertisements gave an address meanwhile: asking DHCPv6 "
+			 "for boot options only", link->name, err);
+		xo = (struct dhcp6_exchange_options){ .timeout_ms = DHCP6_INFO_TIMEOUT_MS,
+						      .stateless = true };
+		r = dhcp6_exchange(link->name, &id, &xo, reply, err, sizeof(err));
+	}
+	if (r < 0) {
+		log_warn("%s: no DHCPv6 lease: %s", link->name, err);
+		free(reply);
+		return r;
+	}
+	struct net_lease l = { .family = AF_INET6 };
+	snprintf(l.iface, sizeof(l.iface), "%s", link->name);
+	snprintf(l.mac, sizeof(l.mac), "%s", link->mac);
+	inet_ntop(AF_INET6, &reply->server_address, l.server6, sizeof(l.server6));
+	if (reply->n_addresses) {
+		inet_ntop(AF_INET6, &reply->addresses[0].address, l.ip6, sizeof(l.ip6));
+		l.prefix6 = 128;
+	}
+	for (size_t i = 0; i < reply->n_dns; i++) {
+		char a[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &reply->dns[i], a, sizeof(a));
+		size_t used = strlen(l.dns);
+		snprintf(l.dns + used, sizeof(l.dns) - used, "%s%s", used ? " " : "", a);
+	}
+	snprintf(l.domains, sizeof(l.domains), "%s", reply->domains);
+	snprintf(l.boot_file, sizeof(l.boot_file), "%s", reply->bootfile_url);
+	snprintf(l.boot_params, sizeof(l.boot_params), "%s", reply->bootfile_params);
+	if (o->configure && reply->n_addresses) {
+		r = dhcp6_address_add(link->name, &reply->addresses[0].address, DHCP6_DAD_WAIT_MS, err,
+				      sizeof(err));
+		if (r < 0) {
+			log_warn("%s: DHCPv6 leased an address kxboot cannot use: %s", link->name, err);
+			free(reply);
+			return r;
+		}
+	}
+	free(reply);
+	if (o->resolv_conf && l.dns[0])
+		resolv_conf_write(&l);
+	log_info("%s: DHCPv6 address %s%s, server %s, DNS %s, boot file URL '%s'", link->name,
+		 l.ip6[0] ? l.ip6 : "(stateless)", l.ip6[0] ? "/128" : "", l.server6,
+		 l.dns[0] ? l.dns : "-", l.boot_file);
+	*ret = l;
+	return 0;
 }

@@ -23,6 +23,7 @@ struct cli_command {
 int cmd_list(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_dhcp6(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 

@@ -53,6 +53,20 @@
 #define TFTP_WINDOWSIZE_DEFAULT 16	/* RFC 7440 window */
 #define TFTP_RETRANSMITS_MAX 6		/* re-sends of one packet before giving up */
 
+/* DHCPv6 (RFC 8415): the whole exchange is bounded so a silent network never hangs the boot */
+#define DHCP6_TIMEOUT_MS 10000		/* Solicit to Reply (or Information-request to Reply) */
+#define DHCP6_INFO_TIMEOUT_MS 4000	/* Information-request after a failed Solicit (SLAAC links) */
+#define DHCP6_DAD_WAIT_MS 5000		/* for the link-local and the leased address to pass DAD */
+#define DHCP6_SOLICIT_DELAY_MAX_MS 100	/* random delay of the first Solicit (RFC: up to 1 s) */
+#define DHCP6_MESSAGE_MAX 4096		/* bytes in one message received or sent */
+#define DHCP6_DUID_MAX 130		/* bytes in a DUID: type + 128 (RFC 8415 section 11.1) */
+#define DHCP6_ADDRESSES_MAX 8		/* addresses kept from one IA_NA (more are ignored) */
+#define DHCP6_DNS_SERVERS_MAX 4		/* DNS servers kept from option 23 (more are ignored) */
+#define DHCP6_DOMAINS_MAX 256		/* bytes of the search list (option 24), space separated */
+#define DHCP6_BOOTFILE_URL_MAX 1024	/* bytes in option 59 (RFC 5970) */
+#define DHCP6_BOOTFILE_PARAMS_MAX 1024	/* bytes of option 60's parameters, space separated */
+#define DHCP6_STATUS_MESSAGE_MAX 256	/* bytes of a status code's message kept for the log */
+
 /* Signed manifests (docs/manifest.md) and minisign signatures */
 #define MANIFEST_SIZE_MAX (1u << 20)	/* bytes in manifest.json */
 #define MANIFEST_TARGETS_MAX 256	/* targets in one manifest */

@@ -10,6 +10,7 @@ static const struct cli_command commands[] = {
 	{ "list", cmd_list, "show the boot menu found on filesystems or in a config file" },
 	{ "boot", cmd_boot, "choose and load an entry (--dry-run prints the plan)" },
 	{ "fetch", cmd_fetch, "download a URL, verifying its SHA-256 and size" },
+	{ "dhcp6", cmd_dhcp6, "ask DHCPv6 on one interface and print the lease (netns tests)" },
 	{ "manifest", cmd_manifest, "verify a signed manifest, or show what a machine boots from it" },
 	{ "publish", cmd_publish, "lay out kernels by hash and write + sign manifest.json" },
 };

@@ -378,17 +378,29 @@ int netboot_discover(const struct boot_options *o, struct netboot *nb)
 	char uuid[37];
 	net_machine_uuid(uuid);
 	int r = -EAGAIN;
-	if (o->ip)
+	/* ip=dhcp6 (dracut's spelling; the kernel's nfsroot ip= has no DHCPv6) skips DHCPv4. */
+	char only[32] = "";
+	bool dhcp6_only = o->ip && net_ip_wants_dhcp6(o->ip, only);
+	if (o->ip && !dhcp6_only)
 		r = net_static(o->ip, links, n, &nb->lease);
 	if (r == -EAGAIN) {
+		const struct net_dhcp6_options v6 = { .configure = true, .resolv_conf = true };
 		for (size_t i = 0; i < n && r < 0; i++) {
-			if (!links[i].carrier)
+			if (!links[i].carrier || (only[0] && strcmp(only, links[i].name)))
 				continue;
-			log_info("%s: asking for an address (DHCP)", links[i].name);
-			r = net_dhcp(&links[i], uuid, &nb->lease);
-			if (r < 0)
-				log_warn("%s: no DHCP answer", links[i].name);
+			if (dhcp6_only) {
+				log_info("%s: asking for an address (DHCPv6, ip=%s)", links[i].name, o->ip);
+			} else {
+				log_info("%s: asking for an address (DHCP)", links[i].name);
+				r = net_dhcp(&links[i], uuid, &nb->lease);
+				if (r == 0)
+					break;
+				log_warn("%s: no DHCP answer, asking DHCPv6", links[i].name);
+			}
+			r = net_dhcp6(&links[i], uuid, &v6, &nb->lease);
 		}
+		if (r == -EAGAIN && only[0])
+			log_err("ip=%s: no interface %s with carrier", o->ip, only);
 	}
 	if (r < 0) {
 		log_err("The network is not configured: %s", r == -ENONET ? "ip=off" : "no address");

@@ -9,7 +9,7 @@ libcurl4-openssl-dev libssl-dev libblkid-dev libkmod-dev libjansson-dev libxen-d
 jq grub-common grub2-common grub-pc-bin
 qemu-system-x86 busybox-static kexec-tools cpio zstd xz-utils kmod binutils
 e2fsprogs dosfstools mtools btrfs-progs xfsprogs fdisk util-linux
-tftpd-hpa atftp nginx-light minisign openssl ca-certificates
+tftpd-hpa atftp nginx-light minisign openssl ca-certificates dnsmasq-base iproute2
 "
 
 missing=""

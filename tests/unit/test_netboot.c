@@ -1,6 +1,8 @@
 /* test_netboot.c — the config names PXELINUX and GRUB look up for a client (PXELINUX docs
  * "Configuration filename"; GRUB manual "Network" / net_bootp default configs), the kernel's
- * command line quoting, and kxboot's options. */
+ * command line quoting, kxboot's options, and URLs with IPv6 literals (RFC 3986 section 3.2.2,
+ * RFC 6874 zones) as DHCPv6 option 59 gives them. */
+#include <errno.h>
 #include <string.h>
 
 #include "bootopts.h"
@@ -86,6 +88,61 @@ int main(void)
 	u = url_resolve("http://h/a", "https://other/y");
 	CHECK_STR(u, "https://other/y");
 	free(u);
+	TEST_END();
+
+	TEST_BEGIN("url_resolve keeps an IPv6 literal host");
+	char *u = url_resolve("tftp://[2001:db8::1]/boot/pxelinux.0", "pxelinux.cfg/default");
+	CHECK_STR(u, "tftp://[2001:db8::1]/boot/pxelinux.cfg/default");
+	free(u);
+	u = url_resolve("http://[fd00:99::1]:8080/boot/grub.cfg", "/k/vmlinuz");
+	CHECK_STR(u, "http://[fd00:99::1]:8080/k/vmlinuz");
+	free(u);
+	u = url_resolve("http://[fd00:99::1]:8080", "grub.cfg");
+	CHECK_STR(u, "http://[fd00:99::1]:8080/grub.cfg");
+	free(u);
+	TEST_END();
+
+	static const struct {
+		const char *url;
+		int want_r;
+		const char *host;
+		int port;
+		const char *path;
+	} splits[] = {
+		{ "tftp://[2001:db8::1]/pxelinux.0", 0, "2001:db8::1", 0, "/pxelinux.0" },
+		{ "http://[fd00:99::1]:8080/boot/grub.cfg", 0, "fd00:99::1", 8080, "/boot/grub.cfg" },
+		{ "tftp://[::1]:69", 0, "::1", 69, "/" },
+		{ "tftp://[fec0:0000:0000:0000:0000:0000:0000:0002]/pxelinux.0", 0,
+		  "fec0:0000:0000:0000:0000:0000:0000:0002", 0, "/pxelinux.0" },
+		{ "tftp://[fe80::1%25eth0]:6969/k", 0, "fe80::1%eth0", 6969, "/k" },
+		{ "tftp://user@[2001:db8::2]/k", 0, "2001:db8::2", 0, "/k" },
+		{ "tftp://10.0.2.2:6969/k", 0, "10.0.2.2", 6969, "/k" },
+		{ "tftp://10.0.2.2/k", 0, "10.0.2.2", 0, "/k" },
+		{ "tftp://[2001:db8::1/k", .want_r = -EINVAL },
+		{ "tftp://[2001:db8::1]x/k", .want_r = -EINVAL },
+		{ "tftp://[2001:db8::1]:/k", .want_r = -EINVAL },
+		{ "tftp://[2001:db8::1]:99999/k", .want_r = -EINVAL },
+		{ "tftp://[2001:db8::1]:69x/k", .want_r = -EINVAL },
+		{ "tftp://[]/k", .want_r = -EINVAL },
+		{ "tftp://h:0/k", .want_r = -EINVAL },
+		{ "tftp://h:x/k", .want_r = -EINVAL },
+	};
+	TEST_BEGIN("url_split with IPv6 literals, ports and zones");
+	for (size_t i = 0; i < sizeof(splits) / sizeof(splits[0]); i++) {
+		char *host = NULL, *path = NULL;
+		int port = -1;
+		int r = url_split(splits[i].url, NULL, &host, &port, &path);
+		if (r != splits[i].want_r)
+			printf("   %s: %d\n", splits[i].url, r);
+		CHECK_INT(r, splits[i].want_r);
+		if (r == 0 && splits[i].want_r == 0) {
+			CHECK_STR(host, splits[i].host);
+			CHECK_INT(port, splits[i].port);
+			CHECK_STR(path, splits[i].path);
+		}
+		free(host);
+		free(path);
+	}
 	TEST_END();
 	TEST_EXIT();
 }
