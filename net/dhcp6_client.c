@@ -23,6 +23,10 @@
 
 #define IF_INET6_PATH "/proc/net/if_inet6"
 #define POLL_STEP_MS 50
+/* Scopes as /proc/net/if_inet6 writes them. Site-local (fec0::/10) is deprecated (RFC 3879)
+ * but QEMU's user network still hands out fec0::/64 by router advertisement. */
+#define SCOPE_GLOBAL 0x00
+#define SCOPE_SITE 0x40
 
 static int64_t now_ms(void)
 {
@@ -85,7 +89,7 @@ static bool hex_field(const char *s, size_t len, unsigned *ret)
 enum address_kind {
 	ADDRESS_EXACT,	    /* the address given */
 	ADDRESS_LINK_LOCAL, /* the first link-local one */
-	ADDRESS_GLOBAL,	    /* the first global one that passed DAD */
+	ADDRESS_GLOBAL,	    /* the first global (or site-local) one that passed DAD */
 };
 
 /* The state of an address on ifindex. 0 with its flags (IFA_F_*) and the address; -ENOENT
@@ -125,7 +129,8 @@ static int address_flags(unsigned ifindex, enum address_kind kind, const struct 
 		}
 		bool match = kind == ADDRESS_EXACT	 ? !memcmp(&a, want, sizeof(a)) :
 			     kind == ADDRESS_LINK_LOCAL ? IN6_IS_ADDR_LINKLOCAL(&a) :
-							  scope == 0 && !IN6_IS_ADDR_LINKLOCAL(&a) &&
+							  (scope == SCOPE_GLOBAL || scope == SCOPE_SITE) &&
+								  !IN6_IS_ADDR_LINKLOCAL(&a) &&
 								  !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
 		if (ok && index == ifindex && match) {
 			*ret_addr = a;

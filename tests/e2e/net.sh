@@ -179,7 +179,7 @@ run() {
 	case $ONLY in "  ") ;; *" $name "*) ;; *) return ;; esac
 	local log=$W/$name.log
 	E2E_INITRD=$initrd
-	E2E_NIC="-netdev user,id=n0,bootfile=$bootfile -device virtio-net-pci,netdev=n0"
+	E2E_NIC="-netdev user,id=n0,${NETDEV_OPTS:-bootfile=$bootfile} -device virtio-net-pci,netdev=n0"
 	E2E_EXTRA=$extra
 	local t
 	# shellcheck disable=SC2086
@@ -205,6 +205,14 @@ run() {
 
 run pxe-tftp "$TFTP/pxelinux.0" "" net-pxe "console=ttyS0 e2e=pxe initrd=debian/initrd-net-pxe" \
 	"" "" "" "checked against SHA256SUMS" "verified"
+# IPv6 only (QEMU's user network with ipv4=off): DHCPv4 gets no answer, router advertisements
+# give a fec0::/64 address, DHCPv6 (QEMU answers Information-request) the boot file URL
+# tftp://[fec0::2]/pxelinux.0 (QEMU writes the address in full), served by QEMU's own TFTP
+# server from the same tree (the loopback servers are IPv4).
+NETDEV_OPTS="ipv4=off,ipv6=on,tftp=$S,bootfile=pxelinux.0" \
+	run pxe-ipv6 "" "" net-pxe "console=ttyS0 e2e=pxe initrd=debian/initrd-net-pxe" \
+	"" "" "" "no DHCP answer, asking DHCPv6" "boot file URL 'tftp://\[fec0[0:]*:0*2\]/pxelinux.0'" \
+	"checked against SHA256SUMS" "verified"
 run http-sha256sums "$HTTP/grub/grub.cfg" "" net-http "console=ttyS0 e2e=http" \
 	"" "" "" "Found grub2 config" "verified"
 run ipxe-script "$HTTP/boot.ipxe" "" net-ipxe "console=ttyS0 e2e=ipxe" \
