@@ -21,38 +21,19 @@ KX=$BUILD/kxboot
 for tool in nginx curl openssl sha256sum python3; do
 	command -v "$tool" >/dev/null || { echo "fetch-http: $tool is missing" >&2; exit 1; }
 done
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
-WORK=$(mktemp -d /tmp/kxboot-bench-http.XXXXXX)
-chmod 755 "$WORK"
+# The loopback-server helpers of the integration suites: WORK and its exit trap, free ports,
+# a private nginx (tests/integration/lib.sh).
+SUITE=bench-http
+# shellcheck source=../tests/integration/lib.sh
+. "$(dirname "$0")/../tests/integration/lib.sh"
+make_work
 OUTDIR=$WORK
 avail_kib=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')
 if [ -n "$avail_kib" ] && [ "$avail_kib" -gt $((SIZE_MIB * 1024 * 3)) ]; then
 	OUTDIR=$(mktemp -d /dev/shm/kxboot-bench-http.XXXXXX)
 fi
-cleanup() {
-	if [ -s "$WORK/nginx.pid" ]; then
-		local pid
-		pid=$(cat "$WORK/nginx.pid")
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	fi
-	rm -rf "$WORK"
-	[ "$OUTDIR" != "$WORK" ] && rm -rf "$OUTDIR"
-}
-trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-wait_port() {
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
+trap 'cleanup; [ "$OUTDIR" = "$WORK" ] || rm -rf "$OUTDIR"' EXIT
 
 # Test CA and a server certificate for 127.0.0.1.
 PKI=$WORK/pki
@@ -69,7 +50,7 @@ mkdir -p "$PKI"
 } >"$WORK/openssl.log" 2>&1 || { echo "fetch-http: openssl failed" >&2; exit 1; }
 chmod 644 "$PKI"/*
 
-mkdir -p "$WORK/www" "$WORK/tmp"
+mkdir -p "$WORK/www"
 head -c $((SIZE_MIB << 20)) /dev/urandom >"$WORK/www/file"
 chmod 755 "$WORK/www" && chmod 644 "$WORK/www/file"
 SHA=$(sha256sum "$WORK/www/file" | cut -d' ' -f1)
@@ -77,20 +58,8 @@ BYTES=$((SIZE_MIB << 20))
 
 PORT=$(free_port)
 TLS_PORT=$(free_port)
-while [ "$TLS_PORT" = "$PORT" ]; do TLS_PORT=$(free_port); done
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 64; }
-http {
+nginx_conf 1 64 <<EOF
 	access_log off;
-	client_body_temp_path $WORK/tmp/body;
-	proxy_temp_path $WORK/tmp/proxy;
-	fastcgi_temp_path $WORK/tmp/fastcgi;
-	uwsgi_temp_path $WORK/tmp/uwsgi;
-	scgi_temp_path $WORK/tmp/scgi;
-	default_type application/octet-stream;
 	sendfile on;
 	tcp_nopush on;
 	server { listen 127.0.0.1:$PORT; root $WORK/www; }
@@ -100,14 +69,8 @@ http {
 		ssl_certificate_key $PKI/server.key;
 		root $WORK/www;
 	}
-}
 EOF
-if ! nginx -e "$WORK/error.log" -c "$WORK/nginx.conf" -p "$WORK/" 2>"$WORK/nginx.log" ||
-	! wait_port "$PORT" || ! wait_port "$TLS_PORT"; then
-	why=$(tail -3 "$WORK/nginx.log" "$WORK/error.log" 2>/dev/null)
-	echo "fetch-http: nginx did not start: $why" >&2
-	exit 1
-fi
+start_nginx "$PORT" "$TLS_PORT"
 
 OUT=$OUTDIR/out
 now() { date +%s.%N; }
