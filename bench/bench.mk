@@ -16,6 +16,11 @@ $(BUILD)/bench/parse: bench/parse.c $(BUILD)/libkxboot.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/parse.c $(BUILD)/libkxboot.a $(LDLIBS)
 
+# A UDP relay that delays each datagram (a stand-in for tc-netem) for bench/fetch-tftp.sh.
+$(BUILD)/bench/udp-delay: bench/udp-delay.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/udp-delay.c
+
 bench-parse: $(BUILD)/bench/parse
 	$(BUILD)/bench/parse $(BENCH_PARSE_ARGS)
 
@@ -27,7 +32,7 @@ bench-image: image
 
 bench: bench-parse bench-image bench-boot
 
--include $(BUILD)/bench/parse.d
+-include $(BUILD)/bench/parse.d $(BUILD)/bench/udp-delay.d
 
 .PHONY: bench bench-parse bench-boot bench-image
 
