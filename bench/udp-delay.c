@@ -47,6 +47,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/tftp.h" /* the opcodes */
+
 #define DELAY_SLOTS	    1024      /* datagrams held per direction; beyond, dropped */
 #define DELAY_DATAGRAM_MAX  9216      /* bytes in one held datagram; longer ones are dropped */
 #define DELAY_BATCH	    64	      /* datagrams per recvmmsg() / sendmmsg() */
@@ -63,15 +65,6 @@
 #define PING_DELAYED_NS	       1000000000 /* a series with a delay lasts about this long */
 #define PING_WAIT_S	       2	  /* no answer in this long: the datagram was lost */
 #define PING_WARMUP	       20	  /* round trips not counted at the start of a series */
-
-enum tftp_opcode {
-	TFTP_RRQ = 1,
-	TFTP_WRQ = 2,
-	TFTP_DATA = 3,
-	TFTP_ACK = 4,
-	TFTP_ERROR = 5,
-	TFTP_OACK = 6,
-};
 
 struct held {
 	int64_t due_ns;

@@ -35,15 +35,6 @@
 #include "net/fetch.h"
 #include "util.h"
 
-enum tftp_opcode {
-	TFTP_RRQ = 1,
-	TFTP_WRQ = 2,
-	TFTP_DATA = 3,
-	TFTP_ACK = 4,
-	TFTP_ERROR = 5,
-	TFTP_OACK = 6,
-};
-
 enum tftp_error_code {
 	TFTP_EUNDEF = 0,
 	TFTP_ENOTFOUND = 1,

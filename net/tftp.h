@@ -14,6 +14,16 @@
 #define TFTP_TIMEOUT_OPTION_MAX 255 /* RFC 2349, seconds */
 #define TFTP_REQUEST_MAX 512	   /* RFC 2347: a request with its options fits in 512 bytes */
 
+/* RFC 1350 section 5, RFC 2347 (OACK) */
+enum tftp_opcode {
+	TFTP_RRQ = 1,
+	TFTP_WRQ = 2,
+	TFTP_DATA = 3,
+	TFTP_ACK = 4,
+	TFTP_ERROR = 5,
+	TFTP_OACK = 6,
+};
+
 /* The options a read request asks for; 0 (false) leaves an option out. */
 struct tftp_request_options {
 	unsigned blksize;
