@@ -29,6 +29,65 @@ static int copy_out(const struct fetch_result *res, int fd, const char *name)
 	return 0;
 }
 
+/* A hidden file in out's directory to fetch into (".NAME.kxboot-XXXXXX", its name in tmp), or
+ * -1 when none can be made there (a directory we may not write to, a name too long). */
+static int hidden_file_beside(const char *out, char *tmp, size_t size)
+{
+	const char *slash = strrchr(out, '/');
+	int dir_len = slash ? (int)(slash - out + 1) : 0;
+	int n = snprintf(tmp, size, "%.*s.%s.kxboot-XXXXXX", dir_len, out, slash ? slash + 1 : out);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return mkostemp(tmp, O_CLOEXEC);
+}
+
+/* The data goes straight into the hidden file tmp (no copy after the transfer), which is
+ * renamed to out only once size and SHA-256 are verified; a failed fetch leaves out as it
+ * was and removes tmp. */
+static int fetch_in_place(const char *url, struct fetch_options *o, const char *out,
+			  const char *tmp, int fd, struct fetch_result *res)
+{
+	mode_t mask = umask(0);
+	umask(mask);
+	o->into_fd = fd;
+	int r = fetch_url(url, o, res);
+	if (r == 0 && (fchmod(fd, 0666 & ~mask) < 0 || rename(tmp, out) < 0)) {
+		r = -errno;
+		snprintf(res->error, sizeof(res->error), "%s: %s", out, strerror(-r));
+	}
+	close(fd);
+	if (r < 0) {
+		unlink(tmp);
+		fprintf(stderr, "kxboot fetch: %s\n", res->error);
+	}
+	return r;
+}
+
+/* stdout, a device, a FIFO, a symbolic link, a file in a directory we cannot write to: the
+ * data stays in memory until it is verified, then it is written there. */
+static int fetch_then_write(const char *url, const struct fetch_options *o, const char *out,
+			    struct fetch_result *res)
+{
+	int r = fetch_url(url, o, res);
+	if (r < 0) {
+		fprintf(stderr, "kxboot fetch: %s\n", res->error);
+		return r;
+	}
+	int fd = strcmp(out, "-") ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)
+				  : STDOUT_FILENO;
+	if (fd < 0) {
+		r = -errno;
+		fprintf(stderr, "kxboot fetch: %s: %s\n", out, strerror(errno));
+	} else {
+		r = copy_out(res, fd, out);
+		if (fd != STDOUT_FILENO)
+			close(fd);
+	}
+	if (r < 0)
+		fetch_result_free(res);
+	return r;
+}
+
 int cmd_fetch(int argc, char **argv)
 {
 	const char *url = NULL, *out = NULL;
@@ -96,62 +155,18 @@ int cmd_fetch(int argc, char **argv)
 		fprintf(stderr, "usage: kxboot fetch URL -o FILE [--sha256 HEX] [--size N]\n");
 		return EXIT_USAGE;
 	}
+	/* A regular file (or a new one) is written in place when its directory lets us make a
+	 * hidden file beside it; anything else through memory. */
 	struct fetch_result res;
 	struct stat st;
-	int r;
-	if (!strcmp(out, "-") || (lstat(out, &st) == 0 && !S_ISREG(st.st_mode))) {
-		/* stdout, a device, a FIFO, a symbolic link: keep the data in memory until it is
-		 * verified, then write it there */
-		if (fetch_url(url, &o, &res) < 0) {
-			fprintf(stderr, "kxboot fetch: %s\n", res.error);
-			return EXIT_FAIL;
-		}
-		int fd = strcmp(out, "-") ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)
-					  : STDOUT_FILENO;
-		if (fd < 0) {
-			fprintf(stderr, "kxboot fetch: %s: %s\n", out, strerror(errno));
-			fetch_result_free(&res);
-			return EXIT_FAIL;
-		}
-		r = copy_out(&res, fd, out);
-		if (fd != STDOUT_FILENO)
-			close(fd);
-		if (r < 0) {
-			fetch_result_free(&res);
-			return EXIT_FAIL;
-		}
-	} else {
-		/* A file: the data goes straight into a hidden file beside it (no copy after the
-		 * transfer), which is renamed to FILE only once size and SHA-256 are verified; a
-		 * failed fetch leaves FILE as it was. */
-		char tmp[PATH_MAX];
-		const char *slash = strrchr(out, '/');
-		int dir_len = slash ? (int)(slash - out + 1) : 0;
-		if (snprintf(tmp, sizeof(tmp), "%.*s.%s.kxboot-XXXXXX", dir_len, out,
-			     slash ? slash + 1 : out) >= (int)sizeof(tmp)) {
-			fprintf(stderr, "kxboot fetch: %s: name too long\n", out);
-			return EXIT_FAIL;
-		}
-		int fd = mkostemp(tmp, O_CLOEXEC);
-		if (fd < 0) {
-			fprintf(stderr, "kxboot fetch: %s: %s\n", tmp, strerror(errno));
-			return EXIT_FAIL;
-		}
-		mode_t mask = umask(0);
-		umask(mask);
-		o.into_fd = fd;
-		r = fetch_url(url, &o, &res);
-		if (r == 0 && (fchmod(fd, 0666 & ~mask) < 0 || rename(tmp, out) < 0)) {
-			r = -errno;
-			snprintf(res.error, sizeof(res.error), "%s: %s", out, strerror(-r));
-		}
-		close(fd);
-		if (r < 0) {
-			unlink(tmp);
-			fprintf(stderr, "kxboot fetch: %s\n", res.error);
-			return EXIT_FAIL;
-		}
-	}
+	char tmp[PATH_MAX];
+	int fd = -1;
+	if (strcmp(out, "-") && !(lstat(out, &st) == 0 && !S_ISREG(st.st_mode)))
+		fd = hidden_file_beside(out, tmp, sizeof(tmp));
+	int r = fd >= 0 ? fetch_in_place(url, &o, out, tmp, fd, &res)
+			: fetch_then_write(url, &o, out, &res);
+	if (r < 0)
+		return EXIT_FAIL;
 	fprintf(stderr, "%s  %llu bytes  sha256 %s\n", url, (unsigned long long)res.size, res.sha256);
 	fetch_result_free(&res);
 	return EXIT_OK;
