@@ -57,7 +57,8 @@ make_work() {
 	trap cleanup EXIT
 }
 
-# cleanup: stop nginx and every background process the suite started, then remove WORK.
+# cleanup: stop nginx and every background process the suite started, then remove WORK
+# (KEEP_WORK=1 keeps it, to read the servers' logs after a failure).
 cleanup() {
 	stop_nginx
 	local pids
@@ -67,7 +68,7 @@ cleanup() {
 		kill $pids 2>/dev/null
 		wait 2>/dev/null
 	fi
-	rm -rf "$WORK"
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 
 # each_build PROGRAM: for TAG normal and asan, KX = a private copy of BUILD/PROGRAM or
