@@ -61,6 +61,17 @@ static bool has_carrier(const char *name)
 	return sys_read_line(path, buf, sizeof(buf)) && buf[0] == '1';
 }
 
+/* ret = the interface name (at most 31 characters) with its MAC address from sysfs, no
+ * carrier yet; -ENODEV when sysfs has no address for it. */
+static int link_init(const char *name, struct net_link *ret)
+{
+	char path[128];
+	*ret = (struct net_link){ 0 };
+	snprintf(ret->name, sizeof(ret->name), "%.31s", name);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ret->name);
+	return sys_read_line(path, ret->mac, sizeof(ret->mac)) ? 0 : -ENODEV;
+}
+
 size_t net_links_up(struct net_link *ret, size_t max, int timeout_ms)
 {
 	size_t n = 0;
@@ -72,11 +83,7 @@ size_t net_links_up(struct net_link *ret, size_t max, int timeout_ms)
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "lo") || strlen(de->d_name) >= 32)
 			continue;
 		struct net_link *l = &ret[n];
-		*l = (struct net_link){ 0 };
-		snprintf(l->name, sizeof(l->name), "%.31s", de->d_name);
-		char path[128];
-		snprintf(path, sizeof(path), "/sys/class/net/%s/address", l->name);
-		sys_read_line(path, l->mac, sizeof(l->mac));
+		link_init(de->d_name, l);
 		int r = link_set_up(l->name);
 		if (r < 0)
 			log_warn("%s: cannot bring the link up: %s", l->name, strerror(-r));
@@ -110,13 +117,10 @@ size_t net_links_up(struct net_link *ret, size_t max, int timeout_ms)
 
 int net_link_up(const char *name, int timeout_ms, struct net_link *ret)
 {
-	char path[128];
 	if (strlen(name) >= sizeof(ret->name) || strchr(name, '/'))
 		return -ENODEV;
-	struct net_link l = { 0 };
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(path, sizeof(path), "/sys/class/net/%s/address", name);
-	if (!sys_read_line(path, l.mac, sizeof(l.mac)))
+	struct net_link l;
+	if (link_init(name, &l) < 0)
 		return -ENODEV;
 	int r = link_set_up(name);
 	if (r < 0)
@@ -403,7 +407,7 @@ int net_dhcp6(const struct net_link *link, const char *uuid, const struct net_dh
 	struct dhcp6_exchange_options xo = { .timeout_ms = o->timeout_ms,
 					     .stateless = o->mode == NET_DHCP6_STATELESS,
 					     .stateless_on_slaac = o->mode == NET_DHCP6_AUTO };
-	bool slaac = o->mode == NET_DHCP6_AUTO && dhcp6_link_has_global_address(link->name);
+	bool slaac = o->mode == NET_DHCP6_AUTO && dhcp6_link_has_routable_address(link->name);
 	if (slaac) {
 		log_info("%s: has an address from router advertisements: asking DHCPv6 for boot "
 			 "options only", link->name);
@@ -412,7 +416,7 @@ int net_dhcp6(const struct net_link *link, const char *uuid, const struct net_dh
 	struct dhcp6_reply *reply = xmalloc(sizeof(*reply));
 	int r = dhcp6_exchange(link->name, &id, &xo, reply, err, sizeof(err));
 	if (r < 0 && o->mode == NET_DHCP6_AUTO && !slaac &&
-	    dhcp6_link_has_global_address(link->name)) {
+	    dhcp6_link_has_routable_address(link->name)) {
 		log_info("%s: %s; router advertisements gave an address meanwhile: asking DHCPv6 "
 			 "for boot options only", link->name, err);
 		xo = (struct dhcp6_exchange_options){ .timeout_ms = DHCP6_INFO_TIMEOUT_MS,
