@@ -160,8 +160,9 @@ int dhcp6_exchange(const char *ifname, const struct dhcp6_client_id *id,
 		   const struct dhcp6_exchange_options *o, struct dhcp6_reply *ret, char *err,
 		   size_t err_len);
 
-/* Whether ifname has a global address that passed DAD (from SLAAC, or set by hand). */
-bool dhcp6_link_has_global_address(const char *ifname);
+/* Whether ifname has a global or site-local address that passed DAD (from SLAAC, or set by
+ * hand): one a boot server can be reached from. */
+bool dhcp6_link_has_routable_address(const char *ifname);
 
 /* Put address/128 on ifname (RFC 5942: the on-link prefix comes from router advertisements)
  * and wait at most wait_ms for it to pass DAD. 0, -EADDRINUSE when DAD failed, or -errno. */

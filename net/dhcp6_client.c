@@ -89,7 +89,7 @@ static bool hex_field(const char *s, size_t len, unsigned *ret)
 enum address_kind {
 	ADDRESS_EXACT,	    /* the address given */
 	ADDRESS_LINK_LOCAL, /* the first link-local one */
-	ADDRESS_GLOBAL,	    /* the first global (or site-local) one that passed DAD */
+	ADDRESS_ROUTABLE,   /* the first global (or site-local) one that passed DAD */
 };
 
 /* The state of an address on ifindex. 0 with its flags (IFA_F_*) and the address; -ENOENT
@@ -184,11 +184,11 @@ static int wait_dad(const char *ifname, unsigned ifindex, const struct in6_addr 
 	}
 }
 
-bool dhcp6_link_has_global_address(const char *ifname)
+bool dhcp6_link_has_routable_address(const char *ifname)
 {
 	unsigned ifindex = if_nametoindex(ifname), flags;
 	struct in6_addr a;
-	return ifindex && address_flags(ifindex, ADDRESS_GLOBAL, NULL, &a, &flags) == 0;
+	return ifindex && address_flags(ifindex, ADDRESS_ROUTABLE, NULL, &a, &flags) == 0;
 }
 
 /* ---- the exchange ------------------------------------------------------------------------- */
@@ -348,7 +348,7 @@ static int solicit(struct exchange *x, struct dhcp6_reply *ret)
 		/* No address offered (no answer, or NoAddrsAvail), but SLAAC configured the link
 		 * meanwhile: a stateless server (QEMU's user network, dnsmasq ra-stateless) is
 		 * worth an Information-request (RFC 8415 section 18.2.9 allows it). */
-		if (x->stateless_on_slaac && dhcp6_link_has_global_address(x->ifname))
+		if (x->stateless_on_slaac && dhcp6_link_has_routable_address(x->ifname))
 			return -EAGAIN;
 		first_round = false;
 	}
