@@ -48,7 +48,21 @@ for s in $SCENARIOS; do
 		skip=$((skip + 1))
 		continue
 	fi
-	if "$HERE/run-scenario.sh" "$BUILD" "$s"; then
+	# A guest triple fault that Xen reports is an emulation fault of nested TCG (seen in
+	# about 1 of 50 guest boots here, also with no kxboot in the guest: pvh-target): such a
+	# run is shown as a NOTE and the scenario runs once more; any other failure counts.
+	first=$("$HERE/run-scenario.sh" "$BUILD" "$s")
+	rc=$?
+	if [ $rc -ne 0 ] &&
+		grep -aq '^(XEN) d[0-9]*v[0-9]* Triple fault' "$BUILD/xen/run/$s/serial.log.txt" 2>/dev/null; then
+		cp "$BUILD/xen/run/$s/serial.log.txt" "$BUILD/xen/run/$s.triple-fault.log"
+		echo "$first" | sed 's/^FAIL: /NOTE: first run, guest triple fault (log: '"$s"'.triple-fault.log): /'
+		"$HERE/run-scenario.sh" "$BUILD" "$s"
+		rc=$?
+	else
+		echo "$first"
+	fi
+	if [ $rc -eq 0 ]; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
